@@ -1,0 +1,1 @@
+"""Exact fixed-point math, the error model, time, ids and seeded randomness."""

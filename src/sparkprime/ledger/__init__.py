@@ -1,0 +1,1 @@
+"""The command journal: append, replay, snapshots; SQLite by default, PostgreSQL."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ErrorCode, ProtocolError
@@ -101,7 +101,7 @@ class Bank:
         return hashlib.sha256(canonical_json(self.snapshot()).encode()).hexdigest()
 
     @classmethod
-    def restore(cls, snapshot: Any) -> Bank:
+    def restore(cls, snapshot: Any) -> Self:
         bank = cls(start_ts_s=snapshot["now_s"])
         bank.last_ts_s = snapshot["last_ts_s"]
         bank.applied = snapshot["applied"]

@@ -14,9 +14,9 @@ from sparkprime.core.errors import ErrorCode, ProtocolError
 __all__ = [
     "INT256_MAX",
     "INT256_MIN",
+    "UINT40_MAX",
     "UINT128_MAX",
     "UINT256_MAX",
-    "UINT40_MAX",
     "check_int256",
     "check_uint",
     "check_uint256",

@@ -35,17 +35,17 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final, TypeVar, dataclass_transform
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.uint import check_int256, check_uint
 
 __all__ = [
     "COMMAND_KINDS_MAX",
+    "CommandCodec",
     "Int256",
     "Uint128",
     "Uint256",
-    "CommandCodec",
     "UintBits",
     "canonical_json",
     "command",
@@ -227,6 +227,7 @@ def _to_plain(value: object) -> object:
     return value
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True)
 def record(cls: type[T]) -> type[T]:
     """A frozen, validated value type that commands may nest (no kind of its own)."""
     setattr(cls, "__post_init__", _validate_instance)  # noqa: B010 - set before dataclass()
@@ -235,6 +236,7 @@ def record(cls: type[T]) -> type[T]:
     return built
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True)
 def command(kind: str) -> Callable[[type[T]], type[T]]:
     """Declare a command class: a frozen, validated dataclass with a dotted `kind` name."""
     if _KIND.fullmatch(kind) is None:

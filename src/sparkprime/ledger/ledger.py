@@ -278,10 +278,12 @@ class Ledger(Generic[M]):
     def _run_batch(self, txn: WriteTxn, prepared: list[_Prepared]) -> list[Receipt | ProtocolError]:
         outcomes: list[Receipt | ProtocolError] = []
         written: list[JournalEntry] = []
-        pending_keys: dict[str, JournalEntry] = {}
+        keys = [p.submission.idempotency_key for p in prepared]
+        # One look-up for the whole batch; keys used inside it are added as it goes.
+        used_keys = txn.find_by_keys([k for k in keys if k is not None])
         for item in prepared:
             key = item.submission.idempotency_key
-            earlier = None if key is None else pending_keys.get(key) or txn.find_by_key(key)
+            earlier = None if key is None else used_keys.get(key)
             if earlier is not None:
                 outcomes.append(_duplicate_receipt(earlier, item))
                 continue
@@ -294,7 +296,7 @@ class Ledger(Generic[M]):
                 continue
             written.append(entry)
             if key is not None:
-                pending_keys[key] = entry
+                used_keys[key] = entry
             outcomes.append(_receipt(entry, duplicate=False))
         txn.append(written)
         return outcomes

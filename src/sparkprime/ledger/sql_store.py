@@ -29,6 +29,7 @@ from sparkprime.ledger.store import Snapshot
 __all__ = ["PAGE_SIZE", "SqlJournalStore"]
 
 PAGE_SIZE: Final = 1000  # entries read per query: keyset pages keep memory flat
+_KEYS_PER_QUERY: Final = 500  # below SQLite's bound-parameter limit
 _WRITE_OPTION: Final = "sparkprime_write"
 # Advisory-lock id for PostgreSQL writers (any fixed int64 shared by all writers).
 _PG_LOCK_ID: Final = int.from_bytes(hashlib.sha256(b"sparkprime.journal").digest()[:7], "big")
@@ -136,6 +137,16 @@ class _SqlTxn:
         query = entry_table.select().where(entry_table.c.idempotency_key == idempotency_key)
         row = self._conn.execute(query).first()
         return None if row is None else _row_to_entry(row)
+
+    def find_by_keys(self, idempotency_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        found: dict[str, JournalEntry] = {}
+        unique = sorted(set(idempotency_keys))
+        for first in range(0, len(unique), _KEYS_PER_QUERY):
+            chunk = unique[first : first + _KEYS_PER_QUERY]
+            query = entry_table.select().where(entry_table.c.idempotency_key.in_(chunk))
+            for row in self._conn.execute(query):
+                found[row.idempotency_key] = _row_to_entry(row)
+        return found
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
         if entries:

@@ -35,8 +35,8 @@ class WriteTxn(Protocol):
         """Entries other writers appended since `seq` (to catch up before writing)."""
         ...
 
-    def find_by_key(self, idempotency_key: str) -> JournalEntry | None:
-        """The committed entry that used this key, if any."""
+    def find_by_keys(self, idempotency_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The committed entries that used any of these keys, by key."""
         ...
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
@@ -98,8 +98,9 @@ class _MemoryTxn:
     def entries_after(self, seq: int) -> list[JournalEntry]:
         return self._store.committed[seq:]
 
-    def find_by_key(self, idempotency_key: str) -> JournalEntry | None:
-        return self._store.find_by_key(idempotency_key)
+    def find_by_keys(self, idempotency_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        found = (self._store.find_by_key(k) for k in idempotency_keys)
+        return {e.idempotency_key: e for e in found if e is not None and e.idempotency_key}
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
         self.entries.extend(entries)

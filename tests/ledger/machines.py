@@ -76,7 +76,7 @@ class Bank:
 
     def _withdraw(self, cmd: Withdraw) -> int:
         self._require(cmd.account, cmd.amount)
-        self.balances[cmd.account] -= cmd.amount
+        self.balances[cmd.account] = self.balances.get(cmd.account, 0) - cmd.amount
         self._touch()
         return self.balances[cmd.account]
 
@@ -84,7 +84,7 @@ class Bank:
         self._require(cmd.source, cmd.amount)
         if self.balances.get(cmd.target, 0) + cmd.amount > UINT256_MAX:
             raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="transfer")
-        self.balances[cmd.source] -= cmd.amount
+        self.balances[cmd.source] = self.balances.get(cmd.source, 0) - cmd.amount
         self.balances[cmd.target] = self.balances.get(cmd.target, 0) + cmd.amount
         self._touch()
         return {"source": self.balances[cmd.source], "target": self.balances[cmd.target]}

@@ -30,6 +30,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/fixed.py
 	$(BIN)/python benchmarks/journal.py
 
 clean:

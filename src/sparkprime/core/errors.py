@@ -60,6 +60,8 @@ class ErrorCode(IntEnum):
     JOURNAL_TIMESTAMP_BEFORE_HEAD = 2007
     SNAPSHOT_CORRUPT = 2008
     JOURNAL_WRITE_FAILED = 2009
+    JOURNAL_EXISTS = 2010
+    JOURNAL_UNAVAILABLE = 2011
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -94,6 +96,8 @@ _MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.SNAPSHOT_CORRUPT: "snapshot at seq {seq} is corrupt: {reason}",
     ErrorCode.JOURNAL_WRITE_FAILED: "journal write failed, nothing was acknowledged: {reason}",
+    ErrorCode.JOURNAL_EXISTS: "the store already holds a journal of {state_machine!r}; open it",
+    ErrorCode.JOURNAL_UNAVAILABLE: "the journal database is unavailable: {reason}",
 }
 
 

@@ -110,11 +110,10 @@ class Ledger(Generic[M]):
         record_rejections: bool = True,
         paranoid: bool = False,
     ) -> Ledger[M]:
-        """Start a new journal whose initial state is `machine` (stored as the genesis)."""
-        if store.read_meta() is not None:
-            raise ProtocolError(
-                ErrorCode.MALFORMED_PAYLOAD, reason="the store already holds a journal; use open"
-            )
+        """Start a new journal whose initial state is `machine` (stored as the genesis).
+
+        JOURNAL_EXISTS if the store already holds a journal.
+        """
         name = type(machine).NAME
         genesis = _snapshot_of(machine, seq=0, chain_hash=GENESIS_HASH)
         chain_root = _genesis_chain_hash(genesis, name)
@@ -160,11 +159,19 @@ class Ledger(Generic[M]):
         record_rejections: bool = True,
         paranoid: bool = False,
     ) -> Ledger[M]:
-        """`open` if the store holds a journal, else `create` with `genesis`."""
+        """`open` if the store holds a journal, else `create` with `genesis`.
+
+        Safe when several processes race to create the same journal: one creates it, the
+        others open it.
+        """
         if store.read_meta() is None:
-            return cls.create(
-                store, genesis, record_rejections=record_rejections, paranoid=paranoid
-            )
+            try:
+                return cls.create(
+                    store, genesis, record_rejections=record_rejections, paranoid=paranoid
+                )
+            except ProtocolError as error:
+                if error.code is not ErrorCode.JOURNAL_EXISTS:
+                    raise
         return cls.open(store, machine_type, record_rejections=record_rejections, paranoid=paranoid)
 
     # ---- reading -------------------------------------------------------------------------
@@ -243,16 +250,12 @@ class Ledger(Generic[M]):
         return outcomes
 
     def snapshot(self) -> Snapshot:
-        """Save the current state at the head seq, so the next `open` replays less."""
+        """Save the current state at the head seq (after catching up on other writers), so
+        the next `open` replays less."""
         self._check_open()
-        snap = _snapshot_of(self._machine, seq=self._head_seq, chain_hash=self._head_hash)
         with self._store.write() as txn:
-            if txn.entries_after(self._head_seq):
-                raise ProtocolError(
-                    ErrorCode.JOURNAL_CORRUPT,
-                    last_good_seq=self._head_seq,
-                    reason="another writer appended; submit to catch up, then snapshot",
-                )
+            self._replay(txn.entries_after(self._head_seq), apply_after_seq=self._head_seq)
+            snap = _snapshot_of(self._machine, seq=self._head_seq, chain_hash=self._head_hash)
             txn.save_snapshot(snap)
         return snap
 
@@ -290,8 +293,10 @@ class Ledger(Generic[M]):
             try:
                 entry = self._apply_new(item)
             except ProtocolError as error:
-                if self._record_rejections and error.code is not ErrorCode.IDEMPOTENCY_KEY_REUSED:
-                    txn.add_rejection(_rejection(item, error, self._machine.clock.now))
+                if self._record_rejections:
+                    submitted_ts_s = item.submission.ts_s
+                    ts_s = self._machine.clock.now if submitted_ts_s is None else submitted_ts_s
+                    txn.add_rejection(_rejection(item, error, ts_s))
                 outcomes.append(error)
                 continue
             written.append(entry)

@@ -19,7 +19,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
@@ -103,9 +103,21 @@ def _entry_to_row(entry: JournalEntry) -> dict[str, object]:
     }
 
 
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
 def _corrupt(last_good_seq: int, exc: BaseException) -> ProtocolError:
-    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-    return ProtocolError(ErrorCode.JOURNAL_CORRUPT, last_good_seq=last_good_seq, reason=reason)
+    return ProtocolError(
+        ErrorCode.JOURNAL_CORRUPT, last_good_seq=last_good_seq, reason=_reason(exc)
+    )
+
+
+def _read_error(last_good_seq: int, exc: BaseException) -> ProtocolError:
+    # A lock timeout or a refused connection is not damage: say so, keep "corrupt" for data.
+    if isinstance(exc, OperationalError) and "malformed" not in _reason(exc):
+        return ProtocolError(ErrorCode.JOURNAL_UNAVAILABLE, reason=_reason(exc))
+    return _corrupt(last_good_seq, exc)
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
@@ -114,9 +126,9 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         # Hand transaction control to the "begin" hook below (pysqlite's own is too lazy).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL may wait for a lock
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -210,10 +222,19 @@ class SqlJournalStore:
                     return None
                 return {row.key: row.value for row in conn.execute(meta_table.select())}
         except DBAPIError as exc:
-            raise _corrupt(0, exc) from None
+            raise _read_error(0, exc) from None
 
     def initialize(self, meta: dict[str, str], genesis: Snapshot) -> None:
+        # Under the writers' lock, so two processes creating one journal cannot both win.
         with self._write_connection() as conn, conn.begin():
+            self._lock(conn)
+            if sa.inspect(conn).has_table(meta_table.name):
+                found = conn.execute(
+                    meta_table.select().where(meta_table.c.key == "state_machine")
+                ).first()
+                raise ProtocolError(
+                    ErrorCode.JOURNAL_EXISTS, state_machine=None if found is None else found.value
+                )
             _metadata.create_all(conn)
             conn.execute(meta_table.insert(), [{"key": k, "value": v} for k, v in meta.items()])
             _SqlTxn(conn).save_snapshot(genesis)
@@ -278,9 +299,13 @@ class SqlJournalStore:
     @contextmanager
     def write(self) -> Iterator[_SqlTxn]:
         with self._write_connection() as conn, conn.begin():
-            if self._dialect == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
+            self._lock(conn)
             yield _SqlTxn(conn)
+
+    def _lock(self, conn: Connection) -> None:
+        # SQLite already holds its write lock (BEGIN IMMEDIATE); PostgreSQL needs one taken.
+        if self._dialect == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
 
     def _write_connection(self) -> Connection:
         return self._engine.connect().execution_options(**{_WRITE_OPTION: True})

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
+from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.ledger.entry import JournalEntry, Rejection
 
 __all__ = ["JournalStore", "MemoryJournalStore", "Snapshot", "WriteTxn"]
@@ -60,7 +61,8 @@ class JournalStore(Protocol):
         ...
 
     def initialize(self, meta: dict[str, str], genesis: Snapshot) -> None:
-        """Create the journal with its metadata and the snapshot of the initial state."""
+        """Create the journal with its metadata and the initial state's snapshot, atomically;
+        JOURNAL_EXISTS if the store already holds one."""
         ...
 
     def iter_entries(self, after_seq: int) -> Iterator[JournalEntry]:
@@ -126,6 +128,10 @@ class MemoryJournalStore:
         return None if self.meta is None else dict(self.meta)
 
     def initialize(self, meta: dict[str, str], genesis: Snapshot) -> None:
+        if self.meta is not None:
+            raise ProtocolError(
+                ErrorCode.JOURNAL_EXISTS, state_machine=self.meta.get("state_machine")
+            )
         self.meta = dict(meta)
         self._snapshots[genesis.seq] = genesis
 

@@ -12,7 +12,7 @@ import pytest
 
 from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
 from sparkprime.ledger.entry import GENESIS_HASH
-from sparkprime.ledger.ledger import SCHEMA_VERSION, Ledger, Submission
+from sparkprime.ledger.ledger import SCHEMA_VERSION, SNAPSHOTS_KEPT, Ledger, Submission
 from sparkprime.ledger.sql_store import SqlJournalStore
 from sparkprime.ledger.store import JournalStore, MemoryJournalStore
 from tests.ledger.machines import Bank, Deposit, Transfer, Withdraw
@@ -371,3 +371,22 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     store.close()
+
+
+def test_old_snapshots_are_pruned_but_genesis_and_the_newest_stay(store_factory: StoreFactory):
+    ledger = _seeded(store_factory())
+    seqs = []
+    for i in range(4):
+        ledger.submit(Deposit(account="e", amount=i + 1))
+        seqs.append(ledger.snapshot().seq)
+    store = store_factory()
+    assert store.snapshot_seqs() == [0, *seqs[-SNAPSHOTS_KEPT:]]
+    assert Ledger.open(store, Bank).state_hash() == ledger.state_hash()
+
+
+def test_in_memory_sqlite_journal_works(tmp_path: Path):
+    ledger = Ledger.create(SqlJournalStore("sqlite://"), Bank())
+    ledger.submit(Deposit(account="a", amount=3), idempotency_key="x")
+    ledger.snapshot()
+    assert ledger.submit(Deposit(account="a", amount=3), idempotency_key="x").duplicate
+    assert ledger.machine.balances == {"a": 3}

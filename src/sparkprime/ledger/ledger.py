@@ -31,10 +31,11 @@ from sparkprime.ledger.entry import GENESIS_HASH, JournalEntry, Rejection
 from sparkprime.ledger.machine import JsonValue, StateMachine
 from sparkprime.ledger.store import JournalStore, Snapshot, WriteTxn
 
-__all__ = ["BATCH_SIZE_MAX", "SCHEMA_VERSION", "Ledger", "Receipt", "Submission"]
+__all__ = ["BATCH_SIZE_MAX", "SCHEMA_VERSION", "SNAPSHOTS_KEPT", "Ledger", "Receipt", "Submission"]
 
 SCHEMA_VERSION: Final = 1
 BATCH_SIZE_MAX: Final = 10_000
+SNAPSHOTS_KEPT: Final = 2  # besides the genesis: the newest, and one before it in reserve
 
 M = TypeVar("M", bound=StateMachine)
 
@@ -140,9 +141,10 @@ class Ledger(Generic[M]):
         if meta is None:
             raise ProtocolError(ErrorCode.JOURNAL_CORRUPT, last_good_seq=0, reason="no journal")
         _check_meta(meta, machine_type.NAME)
-        snapshots = list(store.snapshots_newest_first())
-        genesis = _verified_genesis(snapshots, machine_type.NAME)
-        chosen = snapshots[0] if use_snapshots else genesis
+        genesis = _verified_genesis(store.read_snapshot(0), machine_type.NAME)
+        latest_seq = store.snapshot_seqs()[-1]
+        latest = store.read_snapshot(latest_seq) if use_snapshots and latest_seq else None
+        chosen = genesis if latest is None else latest
         machine = _restore(machine_type, chosen)
         ledger = cls(store, machine, record_rejections=record_rejections, paranoid=paranoid)
         ledger._head_hash = genesis.chain_hash
@@ -257,6 +259,8 @@ class Ledger(Generic[M]):
             self._replay(txn.entries_after(self._head_seq), apply_after_seq=self._head_seq)
             snap = _snapshot_of(self._machine, seq=self._head_seq, chain_hash=self._head_hash)
             txn.save_snapshot(snap)
+            kept = [seq for seq in txn.snapshot_seqs() if seq not in (0, snap.seq)]
+            txn.delete_snapshots(kept[: max(len(kept) - (SNAPSHOTS_KEPT - 1), 0)])
         return snap
 
     def close(self) -> None:
@@ -434,8 +438,7 @@ def _check_meta(meta: dict[str, str], machine_name: str) -> None:
         )
 
 
-def _verified_genesis(snapshots: list[Snapshot], machine_name: str) -> Snapshot:
-    genesis = next((s for s in snapshots if s.seq == 0), None)
+def _verified_genesis(genesis: Snapshot | None, machine_name: str) -> Snapshot:
     if genesis is None:
         raise ProtocolError(ErrorCode.SNAPSHOT_CORRUPT, seq=0, reason="genesis snapshot missing")
     if _genesis_chain_hash(genesis, machine_name) != genesis.chain_hash:

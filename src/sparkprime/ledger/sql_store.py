@@ -178,6 +178,14 @@ class _SqlTxn:
             },
         )
 
+    def snapshot_seqs(self) -> list[int]:
+        query = sa.select(snapshot_table.c.seq).order_by(snapshot_table.c.seq)
+        return [row.seq for row in self._conn.execute(query)]
+
+    def delete_snapshots(self, seqs: Sequence[int]) -> None:
+        if seqs:
+            self._conn.execute(snapshot_table.delete().where(snapshot_table.c.seq.in_(seqs)))
+
     def save_snapshot(self, snapshot: Snapshot) -> None:
         self._conn.execute(snapshot_table.delete().where(snapshot_table.c.seq == snapshot.seq))
         self._conn.execute(
@@ -262,23 +270,29 @@ class SqlJournalStore:
         with self._engine.connect() as conn:
             return _SqlTxn(conn).find_by_key(idempotency_key)
 
-    def snapshots_newest_first(self) -> Iterator[Snapshot]:
-        query = snapshot_table.select().order_by(snapshot_table.c.seq.desc())
+    def snapshot_seqs(self) -> list[int]:
         try:
             with self._engine.connect() as conn:
-                rows = list(conn.execute(query))
+                return _SqlTxn(conn).snapshot_seqs()
         except SQLAlchemyError as exc:
-            raise ProtocolError(
-                ErrorCode.SNAPSHOT_CORRUPT, seq="?", reason=str(exc).splitlines()[0]
-            ) from None
-        for row in rows:
-            yield Snapshot(
-                seq=row.seq,
-                chain_hash=row.chain_hash,
-                state_hash=row.state_hash,
-                state_json=row.state,
-                state_sha256=row.state_sha256,
-            )
+            raise ProtocolError(ErrorCode.SNAPSHOT_CORRUPT, seq="?", reason=_reason(exc)) from None
+
+    def read_snapshot(self, seq: int) -> Snapshot | None:
+        query = snapshot_table.select().where(snapshot_table.c.seq == seq)
+        try:
+            with self._engine.connect() as conn:
+                row = conn.execute(query).first()
+        except SQLAlchemyError as exc:
+            raise ProtocolError(ErrorCode.SNAPSHOT_CORRUPT, seq=seq, reason=_reason(exc)) from None
+        if row is None:
+            return None
+        return Snapshot(
+            seq=row.seq,
+            chain_hash=row.chain_hash,
+            state_hash=row.state_hash,
+            state_json=row.state,
+            state_sha256=row.state_sha256,
+        )
 
     def rejections(self) -> list[Rejection]:
         with self._engine.connect() as conn:

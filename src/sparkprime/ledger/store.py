@@ -52,6 +52,14 @@ class WriteTxn(Protocol):
         """Write (or replace) the snapshot at `snapshot.seq`."""
         ...
 
+    def delete_snapshots(self, seqs: Sequence[int]) -> None:
+        """Drop the snapshots at these seqs."""
+        ...
+
+    def snapshot_seqs(self) -> list[int]:
+        """The seqs that have a snapshot, ascending, as this transaction sees them."""
+        ...
+
 
 class JournalStore(Protocol):
     """Durable (or not) storage of one journal."""
@@ -73,8 +81,12 @@ class JournalStore(Protocol):
         """The entry that used this key, if any."""
         ...
 
-    def snapshots_newest_first(self) -> Iterator[Snapshot]:
-        """Saved snapshots, latest seq first (the genesis snapshot has seq 0)."""
+    def snapshot_seqs(self) -> list[int]:
+        """The seqs that have a snapshot, ascending (the genesis snapshot has seq 0)."""
+        ...
+
+    def read_snapshot(self, seq: int) -> Snapshot | None:
+        """The snapshot at `seq`, if there is one."""
         ...
 
     def rejections(self) -> list[Rejection]:
@@ -96,6 +108,7 @@ class _MemoryTxn:
         self.entries: list[JournalEntry] = []
         self.rejections: list[Rejection] = []
         self.snapshots: list[Snapshot] = []
+        self.dropped_snapshots: list[int] = []
 
     def entries_after(self, seq: int) -> list[JournalEntry]:
         return self._store.committed[seq:]
@@ -112,6 +125,12 @@ class _MemoryTxn:
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshots.append(snapshot)
+
+    def delete_snapshots(self, seqs: Sequence[int]) -> None:
+        self.dropped_snapshots.extend(seqs)
+
+    def snapshot_seqs(self) -> list[int]:
+        return self._store.snapshot_seqs()
 
 
 class MemoryJournalStore:
@@ -142,9 +161,11 @@ class MemoryJournalStore:
     def find_by_key(self, idempotency_key: str) -> JournalEntry | None:
         return self._by_key.get(idempotency_key)
 
-    def snapshots_newest_first(self) -> Iterator[Snapshot]:
-        for seq in sorted(self._snapshots, reverse=True):
-            yield self._snapshots[seq]
+    def snapshot_seqs(self) -> list[int]:
+        return sorted(self._snapshots)
+
+    def read_snapshot(self, seq: int) -> Snapshot | None:
+        return self._snapshots.get(seq)
 
     def rejections(self) -> list[Rejection]:
         return list(self._rejections)
@@ -161,6 +182,8 @@ class MemoryJournalStore:
         self._rejections.extend(txn.rejections)
         for snapshot in txn.snapshots:
             self._snapshots[snapshot.seq] = snapshot
+        for seq in txn.dropped_snapshots:
+            self._snapshots.pop(seq, None)
 
     def close(self) -> None:
         """Nothing to release."""

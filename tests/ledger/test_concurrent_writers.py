@@ -18,10 +18,7 @@ import json
 import multiprocessing
 import traceback
 from collections import Counter
-from pathlib import Path
 from typing import Any, Final
-
-import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.ledger.command import CommandCodec, canonical_json
@@ -143,14 +140,6 @@ def _run_writers(url: str) -> dict[int, tuple[list[tuple[str, str, Any]], int, s
     assert not errors, "\n".join(errors)
     assert [p.exitcode for p in processes] == [0] * WRITERS
     return reports
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'journal.db'}"
-    pg_url: str = request.getfixturevalue("pg_store_url")
-    return pg_url
 
 
 def test_concurrent_writers_share_one_chain(url: str) -> None:

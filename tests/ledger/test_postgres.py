@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,14 +20,6 @@ from sparkprime.ledger.sql_store import SqlJournalStore
 from tests.ledger.machines import Bank, Deposit, Transfer, Withdraw
 
 START_TS_S = 1_700_000_000
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'journal.db'}"
-    pg_url: str = request.getfixturevalue("pg_store_url")
-    return pg_url
 
 
 @pytest.fixture

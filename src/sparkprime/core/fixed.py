@@ -28,10 +28,10 @@ Example:
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final, NoReturn
+from typing import Final
 
-from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
-from sparkprime.core.uint import UINT256_MAX, check_uint256
+from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.uint import UINT256_MAX, reject_non_uint256
 
 __all__ = [
     "BPS",
@@ -74,13 +74,6 @@ HALF_PERCENTAGE_FACTOR: Final = PERCENTAGE_FACTOR // 2
 BPS: Final = PERCENTAGE_FACTOR
 
 
-def _reject(**operands: object) -> NoReturn:
-    """Raise the error for the first operand that is not a uint256 (the slow path)."""
-    for field, value in operands.items():
-        check_uint256(value, field=field)
-    raise InvariantViolation("fast uint256 check disagrees with check_uint256", **operands)
-
-
 def _overflow(op: str, **operands: int) -> ProtocolError:
     return ProtocolError(ErrorCode.MATH_OVERFLOW, op=op, **operands)
 
@@ -96,7 +89,7 @@ def _div_by_zero(op: str, **operands: int) -> ProtocolError:
 def wad_mul(a: int, b: int) -> int:
     """a * b / WAD, rounded half up. Reverts iff b != 0 and a > (MAX - HALF_WAD) // b."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     p = a * b + HALF_WAD
     if p > UINT256_MAX:
         raise _overflow("wad_mul", a=a, b=b)
@@ -106,7 +99,7 @@ def wad_mul(a: int, b: int) -> int:
 def wad_div(a: int, b: int) -> int:
     """a * WAD / b, rounded half up. Reverts iff b == 0 or a > (MAX - b // 2) // WAD."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     if b == 0:
         raise _div_by_zero("wad_div", a=a)
     p = a * WAD + (b >> 1)
@@ -118,7 +111,7 @@ def wad_div(a: int, b: int) -> int:
 def ray_mul(a: int, b: int) -> int:
     """a * b / RAY, rounded half up. Reverts iff b != 0 and a > (MAX - HALF_RAY) // b."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     p = a * b + HALF_RAY
     if p > UINT256_MAX:
         raise _overflow("ray_mul", a=a, b=b)
@@ -128,7 +121,7 @@ def ray_mul(a: int, b: int) -> int:
 def ray_div(a: int, b: int) -> int:
     """a * RAY / b, rounded half up. Reverts iff b == 0 or a > (MAX - b // 2) // RAY."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     if b == 0:
         raise _div_by_zero("ray_div", a=a)
     p = a * RAY + (b >> 1)
@@ -143,7 +136,7 @@ def ray_to_wad(a: int) -> int:
     v3.0.2 divides first and adds the carry after, so even MAX converts.
     """
     if type(a) is not int or a >> 256:
-        _reject(a=a)
+        reject_non_uint256(a=a)
     q, r = divmod(a, WAD_RAY_RATIO)
     return q + 1 if r >= HALF_WAD_RAY_RATIO else q
 
@@ -151,7 +144,7 @@ def ray_to_wad(a: int) -> int:
 def wad_to_ray(a: int) -> int:
     """a * 1e9, exact. Reverts iff the product overflows (a > MAX // 1e9)."""
     if type(a) is not int or a >> 256:
-        _reject(a=a)
+        reject_non_uint256(a=a)
     p = a * WAD_RAY_RATIO
     if p > UINT256_MAX:
         raise _overflow("wad_to_ray", a=a)
@@ -164,7 +157,7 @@ def percent_mul(value: int, percentage: int) -> int:
     Reverts iff percentage != 0 and value > (MAX - HALF_PERCENTAGE_FACTOR) // percentage.
     """
     if type(value) is not int or type(percentage) is not int or (value | percentage) >> 256:
-        _reject(value=value, percentage=percentage)
+        reject_non_uint256(value=value, percentage=percentage)
     p = value * percentage + HALF_PERCENTAGE_FACTOR
     if p > UINT256_MAX:
         raise _overflow("percent_mul", value=value, percentage=percentage)
@@ -177,7 +170,7 @@ def percent_div(value: int, percentage: int) -> int:
     Reverts iff percentage == 0 or value > (MAX - percentage // 2) // PERCENTAGE_FACTOR.
     """
     if type(value) is not int or type(percentage) is not int or (value | percentage) >> 256:
-        _reject(value=value, percentage=percentage)
+        reject_non_uint256(value=value, percentage=percentage)
     if percentage == 0:
         raise _div_by_zero("percent_div", value=value)
     p = value * PERCENTAGE_FACTOR + (percentage >> 1)
@@ -192,7 +185,7 @@ def percent_div(value: int, percentage: int) -> int:
 def ray_mul_floor(a: int, b: int) -> int:
     """a * b / RAY, rounded down. Reverts iff b != 0 and a > MAX // b."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     p = a * b
     if p > UINT256_MAX:
         raise _overflow("ray_mul_floor", a=a, b=b)
@@ -202,7 +195,7 @@ def ray_mul_floor(a: int, b: int) -> int:
 def ray_mul_ceil(a: int, b: int) -> int:
     """a * b / RAY, rounded up. Reverts iff b != 0 and a > MAX // b."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     p = a * b
     if p > UINT256_MAX:
         raise _overflow("ray_mul_ceil", a=a, b=b)
@@ -212,7 +205,7 @@ def ray_mul_ceil(a: int, b: int) -> int:
 def ray_div_floor(a: int, b: int) -> int:
     """a * RAY / b, rounded down. Reverts iff b == 0 or a > MAX // RAY."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     if b == 0:
         raise _div_by_zero("ray_div_floor", a=a)
     p = a * RAY
@@ -224,7 +217,7 @@ def ray_div_floor(a: int, b: int) -> int:
 def ray_div_ceil(a: int, b: int) -> int:
     """a * RAY / b, rounded up. Reverts iff b == 0 or a > MAX // RAY."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     if b == 0:
         raise _div_by_zero("ray_div_ceil", a=a)
     p = a * RAY
@@ -239,7 +232,7 @@ def percent_mul_floor(value: int, percentage: int) -> int:
     Reverts iff percentage != 0 and value > MAX // percentage.
     """
     if type(value) is not int or type(percentage) is not int or (value | percentage) >> 256:
-        _reject(value=value, percentage=percentage)
+        reject_non_uint256(value=value, percentage=percentage)
     p = value * percentage
     if p > UINT256_MAX:
         raise _overflow("percent_mul_floor", value=value, percentage=percentage)
@@ -252,7 +245,7 @@ def percent_mul_ceil(value: int, percentage: int) -> int:
     Reverts iff percentage != 0 and value > MAX // percentage.
     """
     if type(value) is not int or type(percentage) is not int or (value | percentage) >> 256:
-        _reject(value=value, percentage=percentage)
+        reject_non_uint256(value=value, percentage=percentage)
     p = value * percentage
     if p > UINT256_MAX:
         raise _overflow("percent_mul_ceil", value=value, percentage=percentage)
@@ -262,7 +255,7 @@ def percent_mul_ceil(value: int, percentage: int) -> int:
 def percent_div_floor(value: int, percentage: int) -> int:
     """value * 1e4 / percentage, rounded down. Reverts iff percentage == 0 or value > MAX // 1e4."""
     if type(value) is not int or type(percentage) is not int or (value | percentage) >> 256:
-        _reject(value=value, percentage=percentage)
+        reject_non_uint256(value=value, percentage=percentage)
     if percentage == 0:
         raise _div_by_zero("percent_div_floor", value=value)
     p = value * PERCENTAGE_FACTOR
@@ -274,7 +267,7 @@ def percent_div_floor(value: int, percentage: int) -> int:
 def percent_div_ceil(value: int, percentage: int) -> int:
     """value * 1e4 / percentage, rounded up. Reverts iff percentage == 0 or value > MAX // 1e4."""
     if type(value) is not int or type(percentage) is not int or (value | percentage) >> 256:
-        _reject(value=value, percentage=percentage)
+        reject_non_uint256(value=value, percentage=percentage)
     if percentage == 0:
         raise _div_by_zero("percent_div_ceil", value=value)
     p = value * PERCENTAGE_FACTOR
@@ -311,7 +304,7 @@ def mul_div(x: int, y: int, denominator: int, *, rounding: Rounding) -> int:
         or type(denominator) is not int
         or (x | y | denominator) >> 256
     ):
-        _reject(x=x, y=y, denominator=denominator)
+        reject_non_uint256(x=x, y=y, denominator=denominator)
     if denominator == 0:
         raise _div_by_zero("mul_div", x=x, y=y)
     q, r = divmod(x * y, denominator)

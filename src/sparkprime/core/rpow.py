@@ -11,18 +11,10 @@ Example:
 
 from __future__ import annotations
 
-from typing import NoReturn
-
-from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
-from sparkprime.core.uint import UINT256_MAX, check_uint256
+from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.uint import UINT256_MAX, reject_non_uint256
 
 __all__ = ["rpow"]
-
-
-def _reject(**operands: object) -> NoReturn:
-    for field, value in operands.items():
-        check_uint256(value, field=field)
-    raise InvariantViolation("fast uint256 check disagrees with check_uint256", **operands)
 
 
 def rpow(x: int, n: int, base: int) -> int:
@@ -49,7 +41,7 @@ def rpow(x: int, n: int, base: int) -> int:
     seconds and RAY, about 1.6e-20.
     """
     if type(x) is not int or type(n) is not int or type(base) is not int or (x | n | base) >> 256:
-        _reject(x=x, n=n, base=base)
+        reject_non_uint256(x=x, n=n, base=base)
     if x == 0:
         return base if n == 0 else 0
     if base == 0:

@@ -19,10 +19,10 @@ Example:
 
 from __future__ import annotations
 
-from typing import Final, NoReturn
+from typing import Final
 
-from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
-from sparkprime.core.uint import UINT256_MAX, check_uint256
+from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.uint import UINT256_MAX, reject_non_uint256
 
 __all__ = [
     "PRECISE_UNIT",
@@ -46,12 +46,6 @@ PRECISE_UNIT: Final = 10**27
 UNIT_TO_HIGH_PRECISION_CONVERSION_FACTOR: Final = 10**9
 
 
-def _reject(**operands: object) -> NoReturn:
-    for field, value in operands.items():
-        check_uint256(value, field=field)
-    raise InvariantViolation("fast uint256 check disagrees with check_uint256", **operands)
-
-
 def _overflow(op: str, **operands: int) -> ProtocolError:
     return ProtocolError(ErrorCode.MATH_OVERFLOW, op=op, **operands)
 
@@ -64,7 +58,7 @@ def _round_last_digit(times_ten: int) -> int:
 def _mul_scaled(op: str, x: int, y: int, divisor: int) -> int:
     """SafeMath `x.mul(y) / divisor`: the product must fit in 256 bits."""
     if type(x) is not int or type(y) is not int or (x | y) >> 256:
-        _reject(x=x, y=y)
+        reject_non_uint256(x=x, y=y)
     p = x * y
     if p > UINT256_MAX:
         raise _overflow(op, x=x, y=y)
@@ -74,7 +68,7 @@ def _mul_scaled(op: str, x: int, y: int, divisor: int) -> int:
 def _div_scaled(op: str, x: int, y: int, scale: int) -> int:
     """SafeMath `x.mul(scale).div(y)`: the product must fit, then y must not be zero."""
     if type(x) is not int or type(y) is not int or (x | y) >> 256:
-        _reject(x=x, y=y)
+        reject_non_uint256(x=x, y=y)
     p = x * scale
     if p > UINT256_MAX:
         raise _overflow(op, x=x, y=y)
@@ -131,7 +125,7 @@ def divide_decimal_round_precise(x: int, y: int) -> int:
 def decimal_to_precise_decimal(i: int) -> int:
     """i * 1e9, exact. Reverts iff i * 1e9 > MAX."""
     if type(i) is not int or i >> 256:
-        _reject(i=i)
+        reject_non_uint256(i=i)
     p = i * UNIT_TO_HIGH_PRECISION_CONVERSION_FACTOR
     if p > UINT256_MAX:
         raise _overflow("decimal_to_precise_decimal", i=i)
@@ -141,12 +135,12 @@ def decimal_to_precise_decimal(i: int) -> int:
 def precise_decimal_to_decimal(i: int) -> int:
     """i / 1e9, rounded half up. Never reverts."""
     if type(i) is not int or i >> 256:
-        _reject(i=i)
+        reject_non_uint256(i=i)
     return _round_last_digit(i // (UNIT_TO_HIGH_PRECISION_CONVERSION_FACTOR // 10))
 
 
 def floor_sub(a: int, b: int) -> int:
     """a - b, or 0 when b >= a (Synthetix `floorsub`). Never reverts."""
     if type(a) is not int or type(b) is not int or (a | b) >> 256:
-        _reject(a=a, b=b)
+        reject_non_uint256(a=a, b=b)
     return 0 if b >= a else a - b

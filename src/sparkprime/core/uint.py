@@ -7,9 +7,9 @@ of the wrong type (a float, a bool, a string) is `INVALID_TYPE`: floats never to
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NoReturn
 
-from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
 
 __all__ = [
     "INT256_MAX",
@@ -20,6 +20,7 @@ __all__ = [
     "check_int256",
     "check_uint",
     "check_uint256",
+    "reject_non_uint256",
 ]
 
 UINT256_MAX: Final = 2**256 - 1
@@ -69,3 +70,11 @@ def check_int256(value: object, *, field: str) -> int:
             max="2**255-1",
         )
     return value
+
+
+def reject_non_uint256(**operands: object) -> NoReturn:
+    """The slow path of a hot function's inline uint256 check: raise the error naming the
+    first operand that is not a uint256. Reaching the end means the fast check was wrong."""
+    for field, value in operands.items():
+        check_uint256(value, field=field)
+    raise InvariantViolation("fast uint256 check disagrees with check_uint256", **operands)

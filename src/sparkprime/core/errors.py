@@ -15,6 +15,7 @@ users. Blocks by origin:
 - 1200-1299 clock and ids
 - 2000-2099 the command journal
 - 3000-3999 SparkLend: 3000 + the numeric revert reason of Aave v3's `Errors.sol`
+  (3001-3092; `protocols.sparklend.errors` maps back), 3900+ for Spark's own revert strings
 - 4000-     savings, liquidity layer, prime book, ... (one block per later package)
 
 Example:
@@ -62,6 +63,102 @@ class ErrorCode(IntEnum):
     JOURNAL_WRITE_FAILED = 2009
     JOURNAL_EXISTS = 2010
     JOURNAL_UNAVAILABLE = 2011
+    # 3000-3999: SparkLend v1.0.0 (Aave v3.0.2 `Errors.sol`): 3000 + the numeric revert reason.
+    # '48' is unused upstream. Messages take no placeholders: call sites pass any context.
+    CALLER_NOT_POOL_ADMIN = 3001
+    CALLER_NOT_EMERGENCY_ADMIN = 3002
+    CALLER_NOT_POOL_OR_EMERGENCY_ADMIN = 3003
+    CALLER_NOT_RISK_OR_POOL_ADMIN = 3004
+    CALLER_NOT_ASSET_LISTING_OR_POOL_ADMIN = 3005
+    CALLER_NOT_BRIDGE = 3006
+    ADDRESSES_PROVIDER_NOT_REGISTERED = 3007
+    INVALID_ADDRESSES_PROVIDER_ID = 3008
+    NOT_CONTRACT = 3009
+    CALLER_NOT_POOL_CONFIGURATOR = 3010
+    CALLER_NOT_ATOKEN = 3011
+    INVALID_ADDRESSES_PROVIDER = 3012
+    INVALID_FLASHLOAN_EXECUTOR_RETURN = 3013
+    RESERVE_ALREADY_ADDED = 3014
+    NO_MORE_RESERVES_ALLOWED = 3015
+    EMODE_CATEGORY_RESERVED = 3016
+    INVALID_EMODE_CATEGORY_ASSIGNMENT = 3017
+    RESERVE_LIQUIDITY_NOT_ZERO = 3018
+    FLASHLOAN_PREMIUM_INVALID = 3019
+    INVALID_RESERVE_PARAMS = 3020
+    INVALID_EMODE_CATEGORY_PARAMS = 3021
+    BRIDGE_PROTOCOL_FEE_INVALID = 3022
+    CALLER_MUST_BE_POOL = 3023
+    INVALID_MINT_AMOUNT = 3024
+    INVALID_BURN_AMOUNT = 3025
+    INVALID_AMOUNT = 3026
+    RESERVE_INACTIVE = 3027
+    RESERVE_FROZEN = 3028
+    RESERVE_PAUSED = 3029
+    BORROWING_NOT_ENABLED = 3030
+    STABLE_BORROWING_NOT_ENABLED = 3031
+    NOT_ENOUGH_AVAILABLE_USER_BALANCE = 3032
+    INVALID_INTEREST_RATE_MODE_SELECTED = 3033
+    COLLATERAL_BALANCE_IS_ZERO = 3034
+    HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD = 3035
+    COLLATERAL_CANNOT_COVER_NEW_BORROW = 3036
+    COLLATERAL_SAME_AS_BORROWING_CURRENCY = 3037
+    AMOUNT_BIGGER_THAN_MAX_LOAN_SIZE_STABLE = 3038
+    NO_DEBT_OF_SELECTED_TYPE = 3039
+    NO_EXPLICIT_AMOUNT_TO_REPAY_ON_BEHALF = 3040
+    NO_OUTSTANDING_STABLE_DEBT = 3041
+    NO_OUTSTANDING_VARIABLE_DEBT = 3042
+    UNDERLYING_BALANCE_ZERO = 3043
+    INTEREST_RATE_REBALANCE_CONDITIONS_NOT_MET = 3044
+    HEALTH_FACTOR_NOT_BELOW_THRESHOLD = 3045
+    COLLATERAL_CANNOT_BE_LIQUIDATED = 3046
+    SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER = 3047
+    INCONSISTENT_FLASHLOAN_PARAMS = 3049
+    BORROW_CAP_EXCEEDED = 3050
+    SUPPLY_CAP_EXCEEDED = 3051
+    UNBACKED_MINT_CAP_EXCEEDED = 3052
+    DEBT_CEILING_EXCEEDED = 3053
+    UNDERLYING_CLAIMABLE_RIGHTS_NOT_ZERO = 3054
+    STABLE_DEBT_NOT_ZERO = 3055
+    VARIABLE_DEBT_SUPPLY_NOT_ZERO = 3056
+    LTV_VALIDATION_FAILED = 3057
+    INCONSISTENT_EMODE_CATEGORY = 3058
+    PRICE_ORACLE_SENTINEL_CHECK_FAILED = 3059
+    ASSET_NOT_BORROWABLE_IN_ISOLATION = 3060
+    RESERVE_ALREADY_INITIALIZED = 3061
+    USER_IN_ISOLATION_MODE_OR_LTV_ZERO = 3062
+    INVALID_LTV = 3063
+    INVALID_LIQ_THRESHOLD = 3064
+    INVALID_LIQ_BONUS = 3065
+    INVALID_DECIMALS = 3066
+    INVALID_RESERVE_FACTOR = 3067
+    INVALID_BORROW_CAP = 3068
+    INVALID_SUPPLY_CAP = 3069
+    INVALID_LIQUIDATION_PROTOCOL_FEE = 3070
+    INVALID_EMODE_CATEGORY = 3071
+    INVALID_UNBACKED_MINT_CAP = 3072
+    INVALID_DEBT_CEILING = 3073
+    INVALID_RESERVE_INDEX = 3074
+    ACL_ADMIN_CANNOT_BE_ZERO = 3075
+    INCONSISTENT_PARAMS_LENGTH = 3076
+    ZERO_ADDRESS_NOT_VALID = 3077
+    INVALID_EXPIRATION = 3078
+    INVALID_SIGNATURE = 3079
+    OPERATION_NOT_SUPPORTED = 3080
+    DEBT_CEILING_NOT_ZERO = 3081
+    ASSET_NOT_LISTED = 3082
+    INVALID_OPTIMAL_USAGE_RATIO = 3083
+    INVALID_OPTIMAL_STABLE_TO_TOTAL_DEBT_RATIO = 3084
+    UNDERLYING_CANNOT_BE_RESCUED = 3085
+    ADDRESSES_PROVIDER_ALREADY_ADDED = 3086
+    POOL_ADDRESSES_DO_NOT_MATCH = 3087
+    STABLE_BORROWING_ENABLED = 3088
+    SILOED_BORROWING_VIOLATION = 3089
+    RESERVE_DEBT_NOT_ZERO = 3090
+    FLASHLOAN_DISABLED = 3091
+    # the rounding-mitigation branch (DIRECTED rounding, not yet live) adds one
+    INACTIVE_ROUNDING = 3092
+    # 3900-3999: SparkLend's own revert strings, which have no Aave number
+    FLASHLOAN_INTO_BORROW_DEPRECATED = 3901
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -98,6 +195,134 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.JOURNAL_WRITE_FAILED: "journal write failed, nothing was acknowledged: {reason}",
     ErrorCode.JOURNAL_EXISTS: "the store already holds a journal of {state_machine!r}; open it",
     ErrorCode.JOURNAL_UNAVAILABLE: "the journal database is unavailable: {reason}",
+    ErrorCode.CALLER_NOT_POOL_ADMIN: "the caller is not a pool admin",
+    ErrorCode.CALLER_NOT_EMERGENCY_ADMIN: "the caller is not an emergency admin",
+    ErrorCode.CALLER_NOT_POOL_OR_EMERGENCY_ADMIN: (
+        "the caller is neither a pool admin nor an emergency admin"
+    ),
+    ErrorCode.CALLER_NOT_RISK_OR_POOL_ADMIN: "the caller is neither a risk admin nor a pool admin",
+    ErrorCode.CALLER_NOT_ASSET_LISTING_OR_POOL_ADMIN: (
+        "the caller is neither an asset listing admin nor a pool admin"
+    ),
+    ErrorCode.CALLER_NOT_BRIDGE: "the caller is not a bridge",
+    ErrorCode.ADDRESSES_PROVIDER_NOT_REGISTERED: "the pool addresses provider is not registered",
+    ErrorCode.INVALID_ADDRESSES_PROVIDER_ID: "invalid pool addresses provider id",
+    ErrorCode.NOT_CONTRACT: "the address is not a contract",
+    ErrorCode.CALLER_NOT_POOL_CONFIGURATOR: "the caller is not the pool configurator",
+    ErrorCode.CALLER_NOT_ATOKEN: "the caller is not an aToken",
+    ErrorCode.INVALID_ADDRESSES_PROVIDER: "the pool addresses provider is invalid",
+    ErrorCode.INVALID_FLASHLOAN_EXECUTOR_RETURN: "the flash loan receiver did not return success",
+    ErrorCode.RESERVE_ALREADY_ADDED: "the reserve is already in the reserve list",
+    ErrorCode.NO_MORE_RESERVES_ALLOWED: "the pool already holds the maximum number of reserves",
+    ErrorCode.EMODE_CATEGORY_RESERVED: "eMode category 0 is reserved",
+    ErrorCode.INVALID_EMODE_CATEGORY_ASSIGNMENT: (
+        "the asset cannot be assigned to this eMode category"
+    ),
+    ErrorCode.RESERVE_LIQUIDITY_NOT_ZERO: "the reserve liquidity must be zero",
+    ErrorCode.FLASHLOAN_PREMIUM_INVALID: "invalid flash loan premium",
+    ErrorCode.INVALID_RESERVE_PARAMS: "invalid risk parameters for the reserve",
+    ErrorCode.INVALID_EMODE_CATEGORY_PARAMS: "invalid risk parameters for the eMode category",
+    ErrorCode.BRIDGE_PROTOCOL_FEE_INVALID: "invalid bridge protocol fee",
+    ErrorCode.CALLER_MUST_BE_POOL: "the caller must be the pool",
+    ErrorCode.INVALID_MINT_AMOUNT: "invalid amount to mint",
+    ErrorCode.INVALID_BURN_AMOUNT: "invalid amount to burn",
+    ErrorCode.INVALID_AMOUNT: "the amount must be greater than zero",
+    ErrorCode.RESERVE_INACTIVE: "the action requires an active reserve",
+    ErrorCode.RESERVE_FROZEN: "the action is not allowed while the reserve is frozen",
+    ErrorCode.RESERVE_PAUSED: "the action is not allowed while the reserve is paused",
+    ErrorCode.BORROWING_NOT_ENABLED: "borrowing is not enabled on the reserve",
+    ErrorCode.STABLE_BORROWING_NOT_ENABLED: "stable rate borrowing is not enabled on the reserve",
+    ErrorCode.NOT_ENOUGH_AVAILABLE_USER_BALANCE: (
+        "the user cannot withdraw more than the available balance"
+    ),
+    ErrorCode.INVALID_INTEREST_RATE_MODE_SELECTED: "invalid interest rate mode",
+    ErrorCode.COLLATERAL_BALANCE_IS_ZERO: "the collateral balance is zero",
+    ErrorCode.HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD: (
+        "the health factor is below the liquidation threshold"
+    ),
+    ErrorCode.COLLATERAL_CANNOT_COVER_NEW_BORROW: (
+        "there is not enough collateral to cover the new borrow"
+    ),
+    ErrorCode.COLLATERAL_SAME_AS_BORROWING_CURRENCY: (
+        "the collateral is (mostly) the currency being borrowed"
+    ),
+    ErrorCode.AMOUNT_BIGGER_THAN_MAX_LOAN_SIZE_STABLE: (
+        "the amount exceeds the maximum stable rate loan size"
+    ),
+    ErrorCode.NO_DEBT_OF_SELECTED_TYPE: "the user has no debt of the selected type",
+    ErrorCode.NO_EXPLICIT_AMOUNT_TO_REPAY_ON_BEHALF: (
+        "repaying on behalf of another user needs an explicit amount"
+    ),
+    ErrorCode.NO_OUTSTANDING_STABLE_DEBT: "the user has no stable rate debt on the reserve",
+    ErrorCode.NO_OUTSTANDING_VARIABLE_DEBT: "the user has no variable rate debt on the reserve",
+    ErrorCode.UNDERLYING_BALANCE_ZERO: "the underlying balance must be greater than zero",
+    ErrorCode.INTEREST_RATE_REBALANCE_CONDITIONS_NOT_MET: (
+        "the interest rate rebalance conditions are not met"
+    ),
+    ErrorCode.HEALTH_FACTOR_NOT_BELOW_THRESHOLD: (
+        "the health factor is not below the liquidation threshold"
+    ),
+    ErrorCode.COLLATERAL_CANNOT_BE_LIQUIDATED: "the chosen collateral cannot be liquidated",
+    ErrorCode.SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER: (
+        "the user has not borrowed the specified currency"
+    ),
+    ErrorCode.INCONSISTENT_FLASHLOAN_PARAMS: "inconsistent flash loan parameters",
+    ErrorCode.BORROW_CAP_EXCEEDED: "the borrow cap is exceeded",
+    ErrorCode.SUPPLY_CAP_EXCEEDED: "the supply cap is exceeded",
+    ErrorCode.UNBACKED_MINT_CAP_EXCEEDED: "the unbacked mint cap is exceeded",
+    ErrorCode.DEBT_CEILING_EXCEEDED: "the isolation mode debt ceiling is exceeded",
+    ErrorCode.UNDERLYING_CLAIMABLE_RIGHTS_NOT_ZERO: (
+        "claims on the underlying (aToken supply or accrued to treasury) are not zero"
+    ),
+    ErrorCode.STABLE_DEBT_NOT_ZERO: "the stable debt supply is not zero",
+    ErrorCode.VARIABLE_DEBT_SUPPLY_NOT_ZERO: "the variable debt supply is not zero",
+    ErrorCode.LTV_VALIDATION_FAILED: "the LTV validation failed",
+    ErrorCode.INCONSISTENT_EMODE_CATEGORY: "inconsistent eMode category",
+    ErrorCode.PRICE_ORACLE_SENTINEL_CHECK_FAILED: "the price oracle sentinel check failed",
+    ErrorCode.ASSET_NOT_BORROWABLE_IN_ISOLATION: "the asset is not borrowable in isolation mode",
+    ErrorCode.RESERVE_ALREADY_INITIALIZED: "the reserve is already initialized",
+    ErrorCode.USER_IN_ISOLATION_MODE_OR_LTV_ZERO: (
+        "the user is in isolation mode or the LTV is zero"
+    ),
+    ErrorCode.INVALID_LTV: "invalid LTV for the reserve",
+    ErrorCode.INVALID_LIQ_THRESHOLD: "invalid liquidation threshold for the reserve",
+    ErrorCode.INVALID_LIQ_BONUS: "invalid liquidation bonus for the reserve",
+    ErrorCode.INVALID_DECIMALS: "invalid decimals for the reserve's underlying asset",
+    ErrorCode.INVALID_RESERVE_FACTOR: "invalid reserve factor for the reserve",
+    ErrorCode.INVALID_BORROW_CAP: "invalid borrow cap for the reserve",
+    ErrorCode.INVALID_SUPPLY_CAP: "invalid supply cap for the reserve",
+    ErrorCode.INVALID_LIQUIDATION_PROTOCOL_FEE: "invalid liquidation protocol fee for the reserve",
+    ErrorCode.INVALID_EMODE_CATEGORY: "invalid eMode category for the reserve",
+    ErrorCode.INVALID_UNBACKED_MINT_CAP: "invalid unbacked mint cap for the reserve",
+    ErrorCode.INVALID_DEBT_CEILING: "invalid debt ceiling for the reserve",
+    ErrorCode.INVALID_RESERVE_INDEX: "invalid reserve index",
+    ErrorCode.ACL_ADMIN_CANNOT_BE_ZERO: "the ACL admin cannot be the zero address",
+    ErrorCode.INCONSISTENT_PARAMS_LENGTH: "array parameters that must have equal length do not",
+    ErrorCode.ZERO_ADDRESS_NOT_VALID: "the zero address is not valid here",
+    ErrorCode.INVALID_EXPIRATION: "invalid expiration",
+    ErrorCode.INVALID_SIGNATURE: "invalid signature",
+    ErrorCode.OPERATION_NOT_SUPPORTED: "the operation is not supported",
+    ErrorCode.DEBT_CEILING_NOT_ZERO: "the debt ceiling is not zero",
+    ErrorCode.ASSET_NOT_LISTED: "the asset is not listed",
+    ErrorCode.INVALID_OPTIMAL_USAGE_RATIO: "invalid optimal usage ratio",
+    ErrorCode.INVALID_OPTIMAL_STABLE_TO_TOTAL_DEBT_RATIO: (
+        "invalid optimal stable to total debt ratio"
+    ),
+    ErrorCode.UNDERLYING_CANNOT_BE_RESCUED: "the underlying asset cannot be rescued",
+    ErrorCode.ADDRESSES_PROVIDER_ALREADY_ADDED: "the pool addresses provider is already registered",
+    ErrorCode.POOL_ADDRESSES_DO_NOT_MATCH: (
+        "the token implementation's pool does not match the initializing pool"
+    ),
+    ErrorCode.STABLE_BORROWING_ENABLED: "stable rate borrowing is enabled",
+    ErrorCode.SILOED_BORROWING_VIOLATION: (
+        "a siloed asset cannot be borrowed together with other assets"
+    ),
+    ErrorCode.RESERVE_DEBT_NOT_ZERO: "the total debt of the reserve must be zero",
+    ErrorCode.FLASHLOAN_DISABLED: "flash loans are disabled for this asset",
+    ErrorCode.INACTIVE_ROUNDING: "the scaled token rounding direction was not set",
+    ErrorCode.FLASHLOAN_INTO_BORROW_DEPRECATED: (
+        "flash loans that open a borrow position are deprecated"
+    ),
 }
 
 

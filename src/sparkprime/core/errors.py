@@ -13,6 +13,8 @@ users. Blocks by origin:
 - 1000-1099 input and schema (wrong type, out of range, unknown field or command)
 - 1100-1199 fixed-point math (the EVM's revert on overflow or division by zero)
 - 1200-1299 clock and ids
+- 1300-1399 access control (roles)
+- 1400-1499 prices (no usable price, stale feeds)
 - 2000-2099 the command journal
 - 3000-3999 SparkLend: 3000 + the numeric revert reason of Aave v3's `Errors.sol`
   (3001-3092; `protocols.sparklend.errors` maps back), 3900+ for Spark's own revert strings
@@ -45,12 +47,17 @@ class ErrorCode(IntEnum):
     MALFORMED_PAYLOAD = 1006
     LIMIT_EXCEEDED = 1007
     INSUFFICIENT_BALANCE = 1008
+    INSUFFICIENT_ALLOWANCE = 1009
     # 1100-1199: fixed-point math
     MATH_OVERFLOW = 1101
     DIVISION_BY_ZERO = 1102
     # 1200-1299: clock and ids
     CLOCK_WENT_BACKWARDS = 1201
     INVALID_ID = 1202
+    # 1300-1399: access control
+    MISSING_ROLE = 1301
+    # 1400-1499: prices
+    PRICE_UNAVAILABLE = 1401
     # 2000-2099: the command journal
     IDEMPOTENCY_KEY_REUSED = 2001
     JOURNAL_CORRUPT = 2002
@@ -170,6 +177,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MALFORMED_PAYLOAD: "malformed payload: {reason}",
     ErrorCode.LIMIT_EXCEEDED: "{what}: {value} exceeds the limit {limit}",
     ErrorCode.INSUFFICIENT_BALANCE: "{account}: balance {balance} is less than {amount}",
+    ErrorCode.INSUFFICIENT_ALLOWANCE: "{spender}: allowance {allowance} is less than {amount}",
+    ErrorCode.MISSING_ROLE: "{account} is missing role {role}",
+    ErrorCode.PRICE_UNAVAILABLE: "no usable price for {asset}: {reason}",
     ErrorCode.MATH_OVERFLOW: "{op}: result overflows uint256",
     ErrorCode.DIVISION_BY_ZERO: "{op}: division by zero",
     ErrorCode.CLOCK_WENT_BACKWARDS: "time cannot go backwards: now {now_s}, asked {ts_s}",

@@ -29,11 +29,11 @@ from sparkprime.presets import (
     RateStrategyKind,
     RateStrategyPreset,
     ReservePreset,
-    sparklend_ethereum,
+    sparklend_ethereum_preset,
 )
 from sparkprime.presets.sparklend_schema import MAX_VALID_CAP, MAX_VALID_DEBT_CEILING
 
-M = sparklend_ethereum()
+M = sparklend_ethereum_preset()
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ How to read the values:
   and the spread, never a number that moves with the source.
 
 Example:
-    >>> m = sparklend_ethereum()
+    >>> m = sparklend_ethereum_preset()
     >>> m.reserve("WETH").liquidation_threshold_bps
     8600
 """
@@ -45,7 +45,7 @@ from sparkprime.presets.sparklend_schema import (
     ReservePreset,
 )
 
-__all__ = ["SOURCES", "SPARKLEND_ETHEREUM", "sparklend_ethereum"]
+__all__ = ["SOURCES", "SPARKLEND_ETHEREUM", "sparklend_ethereum_preset"]
 
 _SPELLS_MARS: Final = "marsfoundation/spark-spells"
 _SPELLS: Final = "sparkdotfi/spark-spells"
@@ -573,6 +573,6 @@ SPARKLEND_ETHEREUM: Final = MarketPreset(
 )
 
 
-def sparklend_ethereum() -> MarketPreset:
+def sparklend_ethereum_preset() -> MarketPreset:
     """The SparkLend Ethereum market as of 2026-04-23, validated."""
     return SPARKLEND_ETHEREUM

@@ -16,11 +16,8 @@ from hypothesis import strategies as st
 from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.fixed import RAY, WAD
-from sparkprime.protocols.sparklend.rate_strategies import (
-    UINT88_MAX,
-    DaiInterestRateStrategy,
-    ReserveInterestRateStrategy,
-)
+from sparkprime.protocols.sparklend.dai_rate_strategy import UINT88_MAX, DaiInterestRateStrategy
+from sparkprime.protocols.sparklend.rate_strategies import ReserveInterestRateStrategy
 from tests.protocols.sparklend.test_rate_support import (
     RAD,
     RBPS,

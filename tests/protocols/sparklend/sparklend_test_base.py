@@ -5,14 +5,16 @@ The same market as the Solidity suites: two 18-decimal MockERC20 reserves, "COLL
 `VariableBorrowInterestRateStrategy` with optimal 80%, base 5%, slope1 2%, slope2 30%, and the
 clock at foundry's default `block.timestamp = 1`. `WARP_TIME` is 3.65 days (1% of a year).
 
-Two versions of the suite exist, and each ported test runs against the one(s) it was taken
-from (`Suite`):
+Several versions of the suite exist, and each ported test runs against the one(s) it was
+taken from (`Suite`):
 
-- `PRE`: marsfoundation/sparklend-testing (the btt suite before the rounding upgrade, commits
-  528f5c41 / 6d08ef19 / 77eb357b): reserve factor 0, asserting SparkLend v1.0.0's half-up
+- `PRE_6D08`: marsfoundation/sparklend-testing at 6d08ef19 (Supply, Withdraw, Repay,
+  RepayWithATokens in `test/integration/btt/`): no reserve factor, SparkLend v1.0.0's half-up
   values (`RoundingMode.HALF_UP_V1`);
-- `HEAD`: sparkdotfi/sparklend-testing (6b0a9d90 / e19758ab): a 5% reserve factor set in
-  `_initReserve`, asserting the rounding-mitigation upgrade's values (`RoundingMode.DIRECTED`).
+- `PRE_528F`: marsfoundation/sparklend-testing at 528f5c41, the last commit before the
+  rounding upgrade (Borrow, MintToTreasury): a 5% reserve factor, half-up values;
+- `HEAD`: sparkdotfi/sparklend-testing (6b0a9d90 / e19758ab / 12d29b23): a 5% reserve factor,
+  asserting the rounding-mitigation upgrade's values (`RoundingMode.DIRECTED`).
 
 `Configurator` stands in for the PoolConfigurator (written separately): each method is the
 configurator call a test makes (`setReserveActive`, `configureReserveAsCollateral`, ...),
@@ -64,10 +66,13 @@ class Suite:
         return self.name
 
 
-PRE: Final = Suite(
-    "pre", "marsfoundation/sparklend-testing (pre-rounding btt)", 0, RoundingMode.HALF_UP_V1
+PRE_6D08: Final = Suite(
+    "pre-6d08ef19", "marsfoundation/sparklend-testing@6d08ef19", 0, RoundingMode.HALF_UP_V1
 )
-HEAD: Final = Suite("head", "sparkdotfi/sparklend-testing (HEAD btt)", 5_00, RoundingMode.DIRECTED)
+PRE_528F: Final = Suite(
+    "pre-528f5c41", "marsfoundation/sparklend-testing@528f5c41", 5_00, RoundingMode.HALF_UP_V1
+)
+HEAD: Final = Suite("head", "sparkdotfi/sparklend-testing@HEAD", 5_00, RoundingMode.DIRECTED)
 
 WARP_TIME: Final = 365 * 86400 // 100  # 3.65 days: 1% of a year
 START_TS: Final = 1  # foundry's default block.timestamp
@@ -244,7 +249,7 @@ class Configurator:
 class SparkLendTestBase:
     """The shared set-up; each test builds a fresh one (`setUp`)."""
 
-    def __init__(self, suite: Suite = PRE) -> None:
+    def __init__(self, suite: Suite = PRE_528F) -> None:
         self.suite = suite
         self.deployer = make_addr("deployer")
         self.admin = make_addr("admin")
@@ -486,7 +491,3 @@ def sci(mantissa: str, exponent: int) -> int:
         raise ValueError(f"{mantissa}e{exponent} is not an integer")
     scale: int = 10 ** (exponent - len(frac))
     return int(whole + frac) * scale
-
-
-#: The suite versions the ported tests run against (HEAD needs RoundingMode.DIRECTED).
-SUITES: Final = (PRE,)

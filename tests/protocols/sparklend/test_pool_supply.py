@@ -17,7 +17,7 @@ from sparkprime.protocols.sparklend.addresses import make_addr
 from .sparklend_test_base import (
     BASE_RATE,
     ETHER,
-    SUITES,
+    PRE_6D08,
     WARP_TIME,
     PoolReserveState,
     SparkLendTestBase,
@@ -29,6 +29,10 @@ from .sparklend_test_base import (
     sci,
     updated_rates,
 )
+
+#: Supply.t.sol at marsfoundation 6d08ef19 (HALF_UP_V1, no reserve factor).
+SUITES = (PRE_6D08,)
+suites = pytest.mark.parametrize("suite", SUITES, ids=str)
 
 
 class SupplyBase(SparkLendTestBase):
@@ -54,14 +58,14 @@ def _expect(code: ErrorCode):
 # --- SupplyFailureTests ---
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_when_amount_zero(suite):
     t = SupplyBase(suite)
     with _expect(ErrorCode.INVALID_AMOUNT):
         t.call_supply(t.coll, 0, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_when_not_active(suite):
     t = SupplyBase(suite)
     t.configurator.set_reserve_active(t.coll, False)
@@ -69,7 +73,7 @@ def test_supply_when_not_active(suite):
         t.call_supply(t.coll, 1000 * ETHER, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_when_paused(suite):
     t = SupplyBase(suite)
     t.configurator.set_reserve_pause(t.coll, True)
@@ -77,7 +81,7 @@ def test_supply_when_paused(suite):
         t.call_supply(t.coll, 1000 * ETHER, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_when_frozen(suite):
     t = SupplyBase(suite)
     t.configurator.set_reserve_freeze(t.coll, True)
@@ -85,7 +89,7 @@ def test_supply_when_frozen(suite):
         t.call_supply(t.coll, 1000 * ETHER, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_amount_over_supply_cap_boundary(suite):
     t = SupplyBase(suite)
     t.configurator.set_supply_cap(t.coll, 1000)
@@ -97,7 +101,7 @@ def test_supply_amount_over_supply_cap_boundary(suite):
     t.call_supply(t.coll, 1000 * ETHER, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_insufficient_approve_boundary(suite):
     # MockERC20 panics (stdError.arithmeticError); the Erc20 model: INSUFFICIENT_ALLOWANCE.
     t = SupplyBase(suite)
@@ -110,7 +114,7 @@ def test_supply_insufficient_approve_boundary(suite):
     t.call_supply(t.coll, 1000 * ETHER, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_insufficient_balance_boundary(suite):
     t = SupplyBase(suite)
     t.collateral_asset.approve(t.pool.address, 1000 * ETHER, sender=t.supplier)
@@ -121,7 +125,7 @@ def test_supply_insufficient_balance_boundary(suite):
     t.call_supply(t.coll, 1000 * ETHER, t.supplier)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_a_token_mint_not_called_by_pool(suite):
     t = SupplyBase(suite)
     this = make_addr("test")
@@ -129,7 +133,7 @@ def test_supply_a_token_mint_not_called_by_pool(suite):
         t.a_collateral_asset.mint(this, this, 1000 * ETHER, ETHER, sender=this)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_a_token_mint_scaled_invalid_amount(suite):
     t = SupplyBase(suite)
     t.init_collateral(t.borrow_asset.address, 50_00, 60_00, 100_01)
@@ -254,14 +258,14 @@ class SupplyConcrete(SupplyBase):
         assert self.is_using_as_collateral()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_01(suite):
     t = SupplyConcrete(suite)
     t.given_isolation_mode_enabled()
     t.no_automatic_collateral_supply_test()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_02(suite):
     t = SupplyConcrete(suite)
     t.given_isolation_mode_enabled()
@@ -269,7 +273,7 @@ def test_supply_02(suite):
     t.no_automatic_collateral_supply_test()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_03(suite):
     t = SupplyConcrete(suite)
     t.given_isolation_mode_enabled()
@@ -279,7 +283,7 @@ def test_supply_03(suite):
     assert t.other_collaterals == 0
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_04(suite):
     t = SupplyConcrete(suite)
     t.given_isolation_mode_enabled()
@@ -291,7 +295,7 @@ def test_supply_04(suite):
     assert t.other_collaterals > 0
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_05(suite):
     t = SupplyConcrete(suite)
     t.given_isolation_mode_enabled()
@@ -303,7 +307,7 @@ def test_supply_05(suite):
     assert t.other_collaterals > 0
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_06(suite):
     t = SupplyConcrete(suite)
     t.given_isolation_mode_enabled()
@@ -314,13 +318,13 @@ def test_supply_06(suite):
     assert t.other_collaterals > 0
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_07(suite):
     t = SupplyConcrete(suite)
     t.no_automatic_collateral_supply_test()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_08(suite):
     t = SupplyConcrete(suite)
     t.given_ltv_is_not_zero()
@@ -328,7 +332,7 @@ def test_supply_08(suite):
     assert t.other_collaterals == 0
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_09(suite):
     t = SupplyConcrete(suite)
     t.given_ltv_is_not_zero()
@@ -337,7 +341,7 @@ def test_supply_09(suite):
     t.no_automatic_collateral_supply_test()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_10(suite):
     t = SupplyConcrete(suite)
     t.given_ltv_is_not_zero()
@@ -346,7 +350,7 @@ def test_supply_10(suite):
     t.automatic_collateral_supply_test()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_11(suite):
     t = SupplyConcrete(suite)
     t.given_ltv_is_not_zero()
@@ -354,7 +358,7 @@ def test_supply_11(suite):
     t.automatic_collateral_supply_test()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_12(suite):
     t = SupplyConcrete(suite)
     state = PoolReserveState(
@@ -543,7 +547,7 @@ def _supply_after_borrow_some_time(t: SupplyConcrete, last_update: int) -> None:
     assert not t.is_using_as_collateral()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_13(suite):
     t = SupplyConcrete(suite)
     t.given_active_borrow()
@@ -551,7 +555,7 @@ def test_supply_13(suite):
     _supply_after_borrow_no_time(t, 1)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_14(suite):
     t = SupplyConcrete(suite)
     t.given_active_borrow()
@@ -559,7 +563,7 @@ def test_supply_14(suite):
     _supply_after_borrow_some_time(t, 1)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_15(suite):
     t = SupplyConcrete(suite)
     t.skip(WARP_TIME)
@@ -593,7 +597,7 @@ def test_supply_15(suite):
     assert not t.is_using_as_collateral()
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_16(suite):
     t = SupplyConcrete(suite)
     t.skip(WARP_TIME)
@@ -602,7 +606,7 @@ def test_supply_16(suite):
     _supply_after_borrow_no_time(t, WARP_TIME + 1)
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=str)
+@suites
 def test_supply_17(suite):
     t = SupplyConcrete(suite)
     t.skip(WARP_TIME)

@@ -27,21 +27,22 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Final, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, TypeVar
 
 from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
 from sparkprime.core.uint import UINT256_MAX, check_uint, check_uint256
 from sparkprime.protocols.atomic import Atomic
-from sparkprime.protocols.erc20 import TokenRegistry
+from sparkprime.protocols.erc20 import Erc20, TokenRegistry
 from sparkprime.protocols.sparklend import (
     borrow_logic,
     emode_logic,
     generic_logic,
     pool_logic,
     reserve_logic,
+    snapshot,
     supply_logic,
 )
 from sparkprime.protocols.sparklend.acl import Acl
@@ -52,6 +53,7 @@ from sparkprime.protocols.sparklend.configuration import (
     UserConfigurationMap,
 )
 from sparkprime.protocols.sparklend.oracle import PriceOracle, PriceOracleSentinel
+from sparkprime.protocols.sparklend.pool_admin import PoolConfiguratorEntryPoints
 from sparkprime.protocols.sparklend.rate_strategies import ReserveInterestRateStrategy
 from sparkprime.protocols.sparklend.rounding import RoundingMode, scaled_math
 from sparkprime.protocols.sparklend.state import PoolState
@@ -86,7 +88,7 @@ def _rate_mode(value: object) -> InterestRateMode:
     return InterestRateMode(mode)
 
 
-class Pool:
+class Pool(PoolConfiguratorEntryPoints):
     """SparkLend v1.0.0's Pool (Aave v3.0.2 + Spark's patches), contract-exact."""
 
     __slots__ = ("_atomic", "_state")
@@ -458,91 +460,71 @@ class Pool:
         """Share of the premium that goes to the protocol, in bps."""
         return self._state.flashloan_premium_to_protocol
 
-    # --- onlyPoolConfigurator ---
+    # --- state ---
 
-    def _only_configurator(self, sender: Address) -> None:
-        if sender != self._state.configurator:
-            raise ProtocolError(ErrorCode.CALLER_NOT_POOL_CONFIGURATOR, sender=sender)
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as JSON-able data (see `snapshot.dump_pool`)."""
+        return snapshot.dump_pool(self._state)
 
-    def _listed(self, asset: Address) -> ReserveData:
-        if not asset or int(asset, 16) == 0:
-            raise ProtocolError(ErrorCode.ZERO_ADDRESS_NOT_VALID, field="asset")
-        reserve = self._state.reserves.get(asset)
-        if reserve is None:
-            raise ProtocolError(ErrorCode.ASSET_NOT_LISTED, asset=asset)
-        return reserve
+    def state_hash(self) -> str:
+        """sha256 of the canonical JSON of `snapshot()`."""
+        return snapshot.state_hash(self._state)
 
-    def init_reserve(
+    @classmethod
+    def restore(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        oracle: PriceOracle,
+        sentinel: PriceOracleSentinel | None = None,
+        strategies: Mapping[Address, ReserveInterestRateStrategy] | None = None,
+    ) -> Pool:
+        """A Pool in the state `snapshot()` returned (oracle and sentinel passed in; rate
+        strategies other than the two plain types too, keyed by asset)."""
+        acl = Acl(admin=Address(data["address"]))
+        pool = cls(
+            address=Address(data["address"]),
+            clock=Clock(int(data["now_s"])),
+            oracle=oracle,
+            acl=acl,
+            configurator=Address(data["configurator"]),
+            sentinel=sentinel,
+            rounding_mode=RoundingMode(data["rounding_mode"]),
+        )
+        snapshot.load_pool(pool._state, data, make_tokens=pool._tokens_at, strategies=strategies)
+        return pool
+
+    def _tokens_at(
         self,
         asset: Address,
-        a_token: AToken,
-        stable_debt_token: StableDebtToken,
-        variable_debt_token: VariableDebtToken,
-        interest_rate_strategy: ReserveInterestRateStrategy,
+        underlying: Erc20,
         *,
-        sender: Address,
-    ) -> None:
-        """List `asset` with its tokens and rate strategy (configuration starts empty)."""
-        self._only_configurator(sender)
-        if pool_logic.execute_init_reserve(
-            self._state,
-            asset,
-            a_token=a_token,
-            stable_debt_token=stable_debt_token,
-            variable_debt_token=variable_debt_token,
-            interest_rate_strategy=interest_rate_strategy,
-        ):
-            self._state.reserves_count += 1
-
-    def drop_reserve(self, asset: Address, *, sender: Address) -> None:
-        """Unlist an empty reserve."""
-        self._only_configurator(sender)
-        if not asset or int(asset, 16) == 0:
-            raise ProtocolError(ErrorCode.ZERO_ADDRESS_NOT_VALID, field="asset")
-        pool_logic.execute_drop_reserve(self._state, asset)
-
-    def set_configuration(
-        self, asset: Address, configuration: ReserveConfigurationMap, *, sender: Address
-    ) -> None:
-        """Replace the reserve's configuration bitmap."""
-        self._only_configurator(sender)
-        reserve = self._listed(asset)
-        self._atomic.save(reserve)
-        reserve.configuration = configuration
-
-    def set_reserve_interest_rate_strategy_address(
-        self, asset: Address, rate_strategy: ReserveInterestRateStrategy, *, sender: Address
-    ) -> None:
-        """Replace the reserve's interest rate strategy (takes effect at the next action)."""
-        self._only_configurator(sender)
-        reserve = self._listed(asset)
-        self._atomic.save(reserve)
-        reserve.interest_rate_strategy = rate_strategy
-
-    def configure_emode_category(
-        self, category_id: int, category: EModeCategory, *, sender: Address
-    ) -> None:
-        """Set eMode category `category_id` (1..255; 0 is reserved)."""
-        self._only_configurator(sender)
-        check_uint(category_id, field="category_id", bits=8)
-        if category_id == 0:
-            raise ProtocolError(ErrorCode.EMODE_CATEGORY_RESERVED)
-        self._atomic.set_item(self._state.emode_categories, category_id, category)
-
-    def reset_isolation_mode_total_debt(self, asset: Address, *, sender: Address) -> None:
-        """Zero the isolated debt of an asset whose ceiling was set to 0."""
-        self._only_configurator(sender)
-        pool_logic.execute_reset_isolation_mode_total_debt(self._state, asset)
-
-    def update_flashloan_premiums(
-        self, flash_loan_premium_total: int, flash_loan_premium_to_protocol: int, *, sender: Address
-    ) -> None:
-        """Set the flash-loan premium and the protocol's share of it (bps, uint128)."""
-        self._only_configurator(sender)
+        a_token: Mapping[str, Any],
+        stable_debt_token: Mapping[str, Any],
+        variable_debt_token: Mapping[str, Any],
+    ) -> tuple[AToken, StableDebtToken, VariableDebtToken]:
         state = self._state
-        state.flashloan_premium_total = check_uint(
-            flash_loan_premium_total, field="flash_loan_premium_total", bits=128
-        )
-        state.flashloan_premium_to_protocol = check_uint(
-            flash_loan_premium_to_protocol, field="flash_loan_premium_to_protocol", bits=128
+        return (
+            AToken(
+                address=Address(a_token["address"]),
+                pool=self,
+                underlying=underlying,
+                treasury=Address(a_token["treasury"]),
+                symbol=str(a_token["symbol"]),
+                atomic=self._atomic,
+                math=state.math,
+            ),
+            StableDebtToken(
+                address=Address(stable_debt_token["address"]),
+                underlying=underlying,
+                symbol=str(stable_debt_token["symbol"]),
+            ),
+            VariableDebtToken(
+                address=Address(variable_debt_token["address"]),
+                pool=self,
+                underlying=underlying,
+                symbol=str(variable_debt_token["symbol"]),
+                atomic=self._atomic,
+                math=state.math,
+            ),
         )

@@ -11,6 +11,7 @@ from sparkprime.protocols.sparklend.addresses import make_addr
 
 from .sparklend_test_base import (
     ETHER,
+    HEAD,
     PRE_528F,
     WARP_TIME,
     PoolReserveState,
@@ -24,8 +25,9 @@ from .sparklend_test_base import (
     updated_rates,
 )
 
-#: Borrow.t.sol at marsfoundation 528f5c41 (HALF_UP_V1, 5% reserve factor).
-SUITES = (PRE_528F,)
+#: Borrow.t.sol at marsfoundation 528f5c41 (HALF_UP_V1) and at sparkdotfi e19758ab (DIRECTED),
+#: both with a 5% reserve factor.
+SUITES = (PRE_528F, HEAD)
 suites = pytest.mark.parametrize("suite", SUITES, ids=str)
 
 

@@ -26,6 +26,8 @@ each step:
    half-up rounding could leave HF a hair under 1. The reserves here use LTV 75% < LT 80%.
 5. an action the Pool rejects leaves `state_hash()` unchanged.
 
+Both rounding modes run (`PoolMachine`, `DirectedPoolMachine`).
+
 SPARKPRIME_FUZZ=N runs N times the examples.
 """
 
@@ -48,6 +50,7 @@ from sparkprime.protocols.sparklend.addresses import make_addr
 from sparkprime.protocols.sparklend.oracle import SimplePriceOracle
 from sparkprime.protocols.sparklend.pool import Pool
 from sparkprime.protocols.sparklend.rate_strategies import VariableBorrowInterestRateStrategy
+from sparkprime.protocols.sparklend.rounding import RoundingMode
 
 from .sparklend_test_base import Configurator
 
@@ -65,6 +68,8 @@ fraction = st.integers(0, 1_100)
 
 
 class PoolMachine(RuleBasedStateMachine):
+    ROUNDING = RoundingMode.HALF_UP_V1
+
     @initialize()
     def start(self) -> None:
         self.clock = Clock(1_700_000_000)
@@ -79,6 +84,7 @@ class PoolMachine(RuleBasedStateMachine):
             acl=Acl(admin=admin),
             configurator=configurator,
             registry=self.registry,
+            rounding_mode=self.ROUNDING,
         )
         conf = Configurator(self.pool, configurator, TREASURY, reserve_factor=10_00)
         self.assets: list[Address] = []
@@ -264,10 +270,19 @@ class PoolMachine(RuleBasedStateMachine):
             assert claims <= cash + debt + self.budget[asset], (claims, cash, debt)
 
 
-PoolMachine.TestCase.settings = settings(
+class DirectedPoolMachine(PoolMachine):
+    """The same sequences under the rounding-mitigation upgrade's rounding."""
+
+    ROUNDING = RoundingMode.DIRECTED
+
+
+_SETTINGS = settings(
     max_examples=50 * FUZZ,
     stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+PoolMachine.TestCase.settings = _SETTINGS
+DirectedPoolMachine.TestCase.settings = _SETTINGS
 test_pool_stateful = PoolMachine.TestCase
+test_pool_stateful_directed = DirectedPoolMachine.TestCase

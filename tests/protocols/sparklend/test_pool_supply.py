@@ -17,6 +17,7 @@ from sparkprime.protocols.sparklend.addresses import make_addr
 from .sparklend_test_base import (
     BASE_RATE,
     ETHER,
+    HEAD,
     PRE_6D08,
     WARP_TIME,
     PoolReserveState,
@@ -30,8 +31,9 @@ from .sparklend_test_base import (
     updated_rates,
 )
 
-#: Supply.t.sol at marsfoundation 6d08ef19 (HALF_UP_V1, no reserve factor).
-SUITES = (PRE_6D08,)
+#: Supply.t.sol at marsfoundation 6d08ef19 (HALF_UP_V1, no reserve factor) and at sparkdotfi
+#: 6b0a9d90 (DIRECTED, 5% reserve factor).
+SUITES = (PRE_6D08, HEAD)
 suites = pytest.mark.parametrize("suite", SUITES, ids=str)
 
 

@@ -11,6 +11,7 @@ from sparkprime.protocols.sparklend.addresses import make_addr
 
 from .sparklend_test_base import (
     ETHER,
+    HEAD,
     MAX_UINT256,
     PRE_6D08,
     WARP_TIME,
@@ -25,8 +26,9 @@ from .sparklend_test_base import (
     updated_rates,
 )
 
-#: Withdraw.t.sol at marsfoundation 6d08ef19 (HALF_UP_V1, no reserve factor).
-SUITES = (PRE_6D08,)
+#: Withdraw.t.sol at marsfoundation 6d08ef19 (HALF_UP_V1, no reserve factor) and at sparkdotfi
+#: 6b0a9d90 (DIRECTED, 5% reserve factor).
+SUITES = (PRE_6D08, HEAD)
 suites = pytest.mark.parametrize("suite", SUITES, ids=str)
 
 

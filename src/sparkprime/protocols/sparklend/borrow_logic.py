@@ -5,6 +5,13 @@ differ), counts isolated debt, updates the rates and sends the underlying to `us
 repayment burns debt, updates the rates, clears the borrowing bit when the debt is gone,
 lowers isolated debt and pulls the underlying (or burns the payer's aTokens). Steps run in
 the contract's order inside the Pool's `Atomic`.
+
+In `DIRECTED` mode (the rounding-mitigation upgrade) a repayment with aTokens then clears the
+payer's collateral bit once their scaled balance is 0 and checks the health factor
+(sparklend-v1-core ec84c2c6; sparklend-testing HEAD RepayWithATokens test 17). The same
+revision checks the health factor after a borrow too, but sparklend-testing HEAD's Borrow
+suite borrows up to LTV = liquidation threshold and expects success with the debt rounded up,
+which that check would refuse: it is not modelled.
 """
 
 from __future__ import annotations
@@ -21,8 +28,13 @@ from sparkprime.protocols.sparklend.isolation_mode_logic import (
 from sparkprime.protocols.sparklend.reserve_logic import cache, update_interest_rates, update_state
 from sparkprime.protocols.sparklend.state import PoolState
 from sparkprime.protocols.sparklend.supply_logic import listed_reserve
+from sparkprime.protocols.sparklend.tokens import AToken
 from sparkprime.protocols.sparklend.types import InterestRateMode
-from sparkprime.protocols.sparklend.validation_logic import validate_borrow, validate_repay
+from sparkprime.protocols.sparklend.validation_logic import (
+    validate_borrow,
+    validate_health_factor,
+    validate_repay,
+)
 
 __all__ = ["execute_borrow", "execute_repay"]
 
@@ -142,7 +154,23 @@ def execute_repay(
     update_isolated_debt_if_isolated(state, user_config, c.reserve_configuration, payback)
     if use_a_tokens:
         a_token.burn(sender, a_token.address, payback, c.next_liquidity_index, sender=state.address)
+        if state.math.directed:
+            _after_directed_a_token_repayment(state, reserve.id, a_token, sender, on_behalf_of)
     else:
         underlying.transfer_from(sender, a_token.address, payback, sender=state.address)
         a_token.handle_repayment(sender, on_behalf_of, payback, sender=state.address)
     return payback
+
+
+def _after_directed_a_token_repayment(
+    state: PoolState, reserve_id: int, a_token: AToken, payer: Address, on_behalf_of: Address
+) -> None:
+    payer_config = state.user_config(payer)
+    if payer_config.is_using_as_collateral(reserve_id) and a_token.scaled_balance_of(payer) == 0:
+        state.set_user_config(payer, payer_config.set_using_as_collateral(reserve_id, False))
+    validate_health_factor(
+        state,
+        state.user_config(on_behalf_of),
+        on_behalf_of,
+        state.users_emode.get(on_behalf_of, 0),
+    )

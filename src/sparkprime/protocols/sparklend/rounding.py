@@ -19,6 +19,13 @@ token and logic module calls through it, so no other module names a rounding dir
 scaled balance. Index accrual, the rate strategies and `updateInterestRates` are the same in
 both modes (half-up).
 
+Besides these conversions, `DIRECTED` changes three behaviours, each in its module: an aToken
+`transfer_from` and a delegated borrow charge the allowance the owner's actual balance change
+(capped at the allowance; too small an allowance is `INSUFFICIENT_ALLOWANCE`), and a
+repayment with aTokens clears the payer's collateral bit at a zero scaled balance and checks
+the health factor. `DIRECTED` is checked against sparklend-testing HEAD's Supply, Withdraw,
+Borrow, Repay and MintToTreasury suites.
+
 Example:
     >>> math = scaled_math(RoundingMode.HALF_UP_V1)
     >>> math.a_mint_scaled(10**18, 3 * 10**27 // 2)

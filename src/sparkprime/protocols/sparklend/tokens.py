@@ -1,6 +1,6 @@
 """SparkLend's tokens: aToken, variable debt token and the (disabled) stable debt token.
 
-They share `ScaledBalanceToken` (IncentivizedERC20 + MintableIncentivizedERC20 +
+They share `scaled_token.ScaledBalanceToken` (IncentivizedERC20 + MintableIncentivizedERC20 +
 ScaledBalanceTokenBase): balances are stored scaled by the reserve's index, and the balance a
 user sees is `scaled x index` (`AToken.balanceOf` uses the normalized income,
 `VariableDebtToken.balanceOf` the normalized variable debt, both read live from the Pool).
@@ -18,181 +18,20 @@ controllers (address(0) on SparkLend), permit and delegation by signature.
 
 from __future__ import annotations
 
-from typing import Final, Protocol
-
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
-from sparkprime.core.uint import UINT128_MAX, check_uint256
 from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.erc20 import Erc20
 from sparkprime.protocols.sparklend.rounding import ScaledMath
+from sparkprime.protocols.sparklend.scaled_token import (
+    PoolForTokens,
+    ScaledBalanceToken,
+    amount_arg,
+    to_uint128,
+    underflow,
+)
 
-__all__ = [
-    "AToken",
-    "PoolForTokens",
-    "ScaledBalanceToken",
-    "StableDebtToken",
-    "VariableDebtToken",
-]
-
-_U128: Final = UINT128_MAX
-
-
-class PoolForTokens(Protocol):
-    """What the tokens call on their Pool."""
-
-    @property
-    def address(self) -> Address: ...
-
-    def get_reserve_normalized_income(self, asset: Address) -> int: ...
-
-    def get_reserve_normalized_variable_debt(self, asset: Address) -> int: ...
-
-    def finalize_transfer(  # noqa: PLR0917 - IPool.finalizeTransfer's signature
-        self,
-        asset: Address,
-        from_: Address,
-        to: Address,
-        amount: int,
-        balance_from_before: int,
-        balance_to_before: int,
-        *,
-        sender: Address,
-    ) -> None: ...
-
-
-def _amount(value: object, field: str = "amount") -> int:
-    if type(value) is not int or value < 0 or value >> 256:
-        check_uint256(value, field=field)
-    return value  # type: ignore[return-value]
-
-
-def _to_uint128(value: int, field: str) -> int:
-    if value > _U128:
-        raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="to_uint128", field=field, value=value)
-    return value
-
-
-def _underflow(op: str, **context: object) -> ProtocolError:
-    return ProtocolError(ErrorCode.MATH_OVERFLOW, op=op, **context)
-
-
-class ScaledBalanceToken:
-    """Scaled balances and supply, with the Pool-only mint and burn of ScaledBalanceTokenBase."""
-
-    __slots__ = (
-        "_atomic",
-        "_math",
-        "_scaled",
-        "_total",
-        "address",
-        "decimals",
-        "pool",
-        "symbol",
-        "underlying_asset",
-    )
-
-    def __init__(
-        self,
-        *,
-        address: Address,
-        pool: PoolForTokens,
-        underlying_asset: Address,
-        symbol: str,
-        decimals: int,
-        atomic: Atomic,
-        math: ScaledMath,
-    ) -> None:
-        self.address = address
-        self.pool = pool
-        self.underlying_asset = underlying_asset
-        self.symbol = symbol
-        self.decimals = decimals
-        self._atomic = atomic
-        self._math = math
-        self._scaled: dict[Address, int] = {}
-        # The scaled total supply in a one-key dict, so the undo log restores it like a slot.
-        self._total: dict[str, int] = {"s": 0}
-
-    # --- views ---
-
-    def scaled_balance_of(self, user: Address) -> int:
-        """The stored (scaled) balance."""
-        return self._scaled.get(user, 0)
-
-    def scaled_total_supply(self) -> int:
-        """The stored (scaled) total supply."""
-        return self._total["s"]
-
-    def get_scaled_user_balance_and_supply(self, user: Address) -> tuple[int, int]:
-        """(scaled balance of `user`, scaled total supply)."""
-        return self._scaled.get(user, 0), self._total["s"]
-
-    def scaled_balances(self) -> dict[Address, int]:
-        """A copy of every non-zero scaled balance."""
-        return {u: b for u, b in self._scaled.items() if b}
-
-    def load(self, scaled: dict[Address, int]) -> None:
-        """Replace every scaled balance (restore from a snapshot; not logged)."""
-        self._scaled = {Address(u): int(b) for u, b in scaled.items() if b}
-        self._total = {"s": sum(self._scaled.values())}
-
-    # --- internals shared by the tokens ---
-
-    def _only_pool(self, sender: Address) -> None:
-        if sender != self.pool.address:
-            raise ProtocolError(ErrorCode.CALLER_MUST_BE_POOL, sender=sender, token=self.symbol)
-
-    def _mint_scaled(self, on_behalf_of: Address, amount_scaled: int) -> bool:
-        """Add `amount_scaled` (already checked non-zero); True if the balance was zero."""
-        _to_uint128(amount_scaled, "amount_scaled")
-        scaled = self._scaled.get(on_behalf_of, 0)
-        total = self._total["s"] + amount_scaled
-        new_balance = scaled + amount_scaled
-        if new_balance > _U128 or total >> 256:
-            raise ProtocolError(
-                ErrorCode.MATH_OVERFLOW, op="balance + amount", token=self.symbol, value=new_balance
-            )
-        atomic = self._atomic
-        atomic.set_item(self._total, "s", total)
-        atomic.set_item(self._scaled, on_behalf_of, new_balance)
-        return scaled == 0
-
-    def _burn_scaled(self, user: Address, amount_scaled: int) -> None:
-        """Remove `amount_scaled` (already checked non-zero)."""
-        _to_uint128(amount_scaled, "amount_scaled")
-        scaled = self._scaled.get(user, 0)
-        total = self._total["s"]
-        if amount_scaled > total:
-            raise _underflow("total_supply - amount", token=self.symbol)
-        if amount_scaled > scaled:
-            raise _underflow("balance - amount", account=user, balance=scaled, amount=amount_scaled)
-        atomic = self._atomic
-        atomic.set_item(self._total, "s", total - amount_scaled)
-        if scaled == amount_scaled:
-            atomic.del_item(self._scaled, user)
-        else:
-            atomic.set_item(self._scaled, user, scaled - amount_scaled)
-
-    def _move_scaled(self, from_: Address, to: Address, amount_scaled: int) -> None:
-        """IncentivizedERC20._transfer on scaled balances."""
-        _to_uint128(amount_scaled, "amount_scaled")
-        scaled = self._scaled.get(from_, 0)
-        if amount_scaled > scaled:
-            raise _underflow(
-                "balance - amount", account=from_, balance=scaled, amount=amount_scaled
-            )
-        if from_ == to or amount_scaled == 0:
-            return
-        to_scaled = self._scaled.get(to, 0) + amount_scaled
-        if to_scaled > _U128:
-            raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="balance + amount", value=to_scaled)
-        atomic = self._atomic
-        if scaled == amount_scaled:
-            atomic.del_item(self._scaled, from_)
-        else:
-            atomic.set_item(self._scaled, from_, scaled - amount_scaled)
-        atomic.set_item(self._scaled, to, to_scaled)
+__all__ = ["AToken", "PoolForTokens", "ScaledBalanceToken", "StableDebtToken", "VariableDebtToken"]
 
 
 class AToken(ScaledBalanceToken):
@@ -305,22 +144,33 @@ class AToken(ScaledBalanceToken):
 
     def transfer(self, recipient: Address, amount: int, *, sender: Address) -> bool:
         """Move `amount` (underlying units) of aTokens; the Pool checks the sender's HF."""
-        amount = _to_uint128(_amount(amount), "amount")
+        amount = to_uint128(amount_arg(amount), "amount")
         self._transfer_atomic(sender, recipient, amount)
         return True
 
     def transfer_from(self, from_: Address, to: Address, amount: int, *, sender: Address) -> bool:
         """`transfer` on behalf of `from_`; the allowance always decreases (no infinite
-        allowance in IncentivizedERC20) and too small an allowance is a panic."""
-        amount = _to_uint128(_amount(amount), "amount")
+        allowance in IncentivizedERC20).
+
+        HALF_UP_V1: `amount` is spent; too small an allowance is a panic (`MATH_OVERFLOW`).
+        DIRECTED: too small an allowance is `INSUFFICIENT_ALLOWANCE`; what is spent is the
+        owner's actual balance decrease (the scaled amount rounds up), capped at the allowance.
+        """
+        amount = amount_arg(amount)
         atomic = self._atomic
         mark = atomic.begin()
         try:
             key = (from_, sender)
             allowed = self._allowances.get(key, 0)
-            if allowed < amount:
-                raise _underflow("allowance - amount", allowance=allowed, amount=amount)
-            atomic.set_item(self._allowances, key, allowed - amount)
+            if self._math.directed:
+                consumption = self._directed_allowance_consumption(from_, sender, amount, allowed)
+                atomic.set_item(self._allowances, key, allowed - consumption)
+                amount = to_uint128(amount, "amount")
+            else:
+                amount = to_uint128(amount, "amount")
+                if allowed < amount:
+                    raise underflow("allowance - amount", allowance=allowed, amount=amount)
+                atomic.set_item(self._allowances, key, allowed - amount)
             self._transfer(from_, to, amount, validate=True)
         except BaseException:
             atomic.rollback(mark)
@@ -328,14 +178,30 @@ class AToken(ScaledBalanceToken):
         atomic.commit()
         return True
 
+    def _directed_allowance_consumption(
+        self, owner: Address, spender: Address, amount: int, allowed: int
+    ) -> int:
+        if allowed < amount:
+            raise ProtocolError(
+                ErrorCode.INSUFFICIENT_ALLOWANCE, spender=spender, allowance=allowed, amount=amount
+            )
+        math = self._math
+        index = self.pool.get_reserve_normalized_income(self.underlying_asset)
+        scaled = self._scaled.get(owner, 0)
+        scaled_amount = math.a_burn_scaled(amount, index)
+        if scaled_amount > scaled:
+            raise underflow("balance - amount", account=owner, balance=scaled, amount=scaled_amount)
+        decrease = math.a_balance(scaled, index) - math.a_balance(scaled - scaled_amount, index)
+        return min(decrease, allowed)
+
     def approve(self, spender: Address, amount: int, *, sender: Address) -> bool:
         """Set `spender`'s allowance over `sender`'s aTokens."""
-        self._atomic.set_item(self._allowances, (sender, spender), _amount(amount))
+        self._atomic.set_item(self._allowances, (sender, spender), amount_arg(amount))
         return True
 
     def increase_allowance(self, spender: Address, added: int, *, sender: Address) -> bool:
         """Raise an allowance (checked add)."""
-        new = self._allowances.get((sender, spender), 0) + _amount(added, "added")
+        new = self._allowances.get((sender, spender), 0) + amount_arg(added, "added")
         if new >> 256:
             raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="allowance + added", value=new)
         self._atomic.set_item(self._allowances, (sender, spender), new)
@@ -344,9 +210,9 @@ class AToken(ScaledBalanceToken):
     def decrease_allowance(self, spender: Address, subtracted: int, *, sender: Address) -> bool:
         """Lower an allowance (a panic below zero)."""
         current = self._allowances.get((sender, spender), 0)
-        subtracted = _amount(subtracted, "subtracted")
+        subtracted = amount_arg(subtracted, "subtracted")
         if subtracted > current:
-            raise _underflow("allowance - subtracted", allowance=current, amount=subtracted)
+            raise underflow("allowance - subtracted", allowance=current, amount=subtracted)
         self._atomic.set_item(self._allowances, (sender, spender), current - subtracted)
         return True
 
@@ -431,7 +297,7 @@ class VariableDebtToken(ScaledBalanceToken):
 
     def approve_delegation(self, delegatee: Address, amount: int, *, sender: Address) -> None:
         """Let `delegatee` borrow up to `amount` with `sender`'s collateral."""
-        self._atomic.set_item(self._borrow_allowances, (sender, delegatee), _amount(amount))
+        self._atomic.set_item(self._borrow_allowances, (sender, delegatee), amount_arg(amount))
 
     def borrow_allowance(self, from_user: Address, to_user: Address) -> int:
         """How much `to_user` may still borrow on behalf of `from_user`."""
@@ -453,13 +319,31 @@ class VariableDebtToken(ScaledBalanceToken):
         """Mint debt for `on_behalf_of` (spending `user`'s borrow allowance if they differ).
         Returns (first borrow of `on_behalf_of`, new scaled total supply)."""
         self._only_pool(sender)
+        math = self._math
+        amount_scaled = math.v_mint_scaled(amount, index)
         if user != on_behalf_of:
             key = (on_behalf_of, user)
             allowed = self._borrow_allowances.get(key, 0)
-            if amount > allowed:
-                raise _underflow("borrow allowance - amount", allowance=allowed, amount=amount)
-            self._atomic.set_item(self._borrow_allowances, key, allowed - amount)
-        amount_scaled = self._math.v_mint_scaled(amount, index)
+            if not math.directed:
+                if amount > allowed:
+                    raise underflow("borrow allowance - amount", allowance=allowed, amount=amount)
+                consumption = amount
+            else:
+                # The delegatee is charged the delegator's actual debt increase (the scaled
+                # amount rounds up), capped at the allowance.
+                if amount > allowed:
+                    raise ProtocolError(
+                        ErrorCode.INSUFFICIENT_ALLOWANCE,
+                        spender=user,
+                        allowance=allowed,
+                        amount=amount,
+                    )
+                scaled = self._scaled.get(on_behalf_of, 0)
+                increase = math.v_balance(scaled + amount_scaled, index) - math.v_balance(
+                    scaled, index
+                )
+                consumption = min(increase, allowed)
+            self._atomic.set_item(self._borrow_allowances, key, allowed - consumption)
         if amount_scaled == 0:
             raise ProtocolError(ErrorCode.INVALID_MINT_AMOUNT, amount=amount, index=index)
         first = self._mint_scaled(on_behalf_of, amount_scaled)

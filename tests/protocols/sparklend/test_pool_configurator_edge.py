@@ -450,21 +450,39 @@ def test_zero_and_unlisted_assets(env):
     m, _ = env
     c = m.configurator
     assert_rejected(
-        m, ErrorCode.ZERO_ADDRESS_NOT_VALID, c.set_reserve_freeze, ZERO_ADDRESS, True,
+        m,
+        ErrorCode.ZERO_ADDRESS_NOT_VALID,
+        c.set_reserve_freeze,
+        ZERO_ADDRESS,
+        True,
         sender=m.pool_admin,
-    )  # fmt: skip
+    )
     assert_rejected(
-        m, ErrorCode.ZERO_ADDRESS_NOT_VALID, c.set_reserve_interest_rate_strategy_address,
-        ZERO_ADDRESS, strategy(), sender=m.pool_admin,
-    )  # fmt: skip
-    assert_rejected(
-        m, ErrorCode.ASSET_NOT_LISTED, c.set_reserve_interest_rate_strategy_address,
-        m.nobody, strategy(), sender=m.pool_admin,
-    )  # fmt: skip
-    assert_rejected(
-        m, ErrorCode.ASSET_NOT_LISTED, c.configure_reserve_as_collateral, m.nobody, 0, 0, 0,
+        m,
+        ErrorCode.ZERO_ADDRESS_NOT_VALID,
+        c.set_reserve_interest_rate_strategy_address,
+        ZERO_ADDRESS,
+        strategy(),
         sender=m.pool_admin,
-    )  # fmt: skip
+    )
+    assert_rejected(
+        m,
+        ErrorCode.ASSET_NOT_LISTED,
+        c.set_reserve_interest_rate_strategy_address,
+        m.nobody,
+        strategy(),
+        sender=m.pool_admin,
+    )
+    assert_rejected(
+        m,
+        ErrorCode.ASSET_NOT_LISTED,
+        c.configure_reserve_as_collateral,
+        m.nobody,
+        0,
+        0,
+        0,
+        sender=m.pool_admin,
+    )
 
 
 def test_abi_types_are_checked_before_the_role(env):
@@ -473,22 +491,45 @@ def test_abi_types_are_checked_before_the_role(env):
     # a non-admin sending a malformed call gets the decoding error, as the EVM decodes first
     assert_rejected(m, ErrorCode.INVALID_TYPE, c.set_reserve_freeze, a["DAI"], 1, sender=m.nobody)
     assert_rejected(
-        m, ErrorCode.VALUE_OUT_OF_RANGE, c.set_emode_category, 256, 9000, 9100, 10100, None, "X",
+        m,
+        ErrorCode.VALUE_OUT_OF_RANGE,
+        c.set_emode_category,
+        256,
+        9000,
+        9100,
+        10100,
+        None,
+        "X",
         sender=m.nobody,
-    )  # fmt: skip
+    )
     assert_rejected(
-        m, ErrorCode.VALUE_OUT_OF_RANGE, c.set_emode_category, 1, 65536, 9100, 10100, None, "X",
+        m,
+        ErrorCode.VALUE_OUT_OF_RANGE,
+        c.set_emode_category,
+        1,
+        65536,
+        9100,
+        10100,
+        None,
+        "X",
         sender=m.pool_admin,
-    )  # fmt: skip
+    )
     assert_rejected(
-        m, ErrorCode.VALUE_OUT_OF_RANGE, c.update_flashloan_premium_total, 2**128,
+        m,
+        ErrorCode.VALUE_OUT_OF_RANGE,
+        c.update_flashloan_premium_total,
+        2**128,
         sender=m.pool_admin,
-    )  # fmt: skip
+    )
     assert_rejected(m, ErrorCode.INVALID_TYPE, c.set_supply_cap, a["DAI"], 1.5, sender=m.pool_admin)
     assert_rejected(
-        m, ErrorCode.CALLER_NOT_RISK_OR_POOL_ADMIN, c.set_reserve_freeze, a["DAI"], True,
+        m,
+        ErrorCode.CALLER_NOT_RISK_OR_POOL_ADMIN,
+        c.set_reserve_freeze,
+        a["DAI"],
+        True,
         sender=m.nobody,
-    )  # fmt: skip
+    )
 
 
 def test_reserve_factor_does_not_accrue_the_reserve_first():

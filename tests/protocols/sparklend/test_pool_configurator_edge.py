@@ -147,6 +147,15 @@ def test_borrow_cap_of_an_unlisted_asset(env):
     )
 
 
+def test_emode_category_without_a_price_source(env):
+    m, _ = env
+    m.configurator.set_emode_category(7, 9000, 9100, 10100, ZERO_ADDRESS, "Z", sender=m.risk_admin)
+    assert m.pool.get_emode_category_data(7).price_source is None  # each asset's own price
+    assert m.configurator.events.last()[0] == Event(
+        "EModeCategoryAdded", (7, 9000, 9100, 10100, ZERO_ADDRESS, "Z")
+    )
+
+
 def test_emode_category_id_zero_is_reserved(env):
     m, _ = env
     assert_rejected(

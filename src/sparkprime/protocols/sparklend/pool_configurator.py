@@ -53,6 +53,7 @@ from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.sparklend import configurator_logic as logic
 from sparkprime.protocols.sparklend.access_control import is_zero_address
 from sparkprime.protocols.sparklend.acl import ASSET_LISTING_ADMIN, Acl
+from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS
 from sparkprime.protocols.sparklend.configuration import ReserveConfigurationMap
 from sparkprime.protocols.sparklend.configurator_logic import InitReserveInput
 from sparkprime.protocols.sparklend.events import EventLog
@@ -494,7 +495,7 @@ class PoolConfigurator:
                 ltv,
                 liquidation_threshold,
                 liquidation_bonus,
-                price_source,
+                ZERO_ADDRESS if price_source is None else price_source,
                 label,
             )
 

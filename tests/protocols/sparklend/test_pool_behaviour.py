@@ -338,3 +338,28 @@ def test_snapshot_restore_round_trip(suite):
         pool.repay(m.brrw, 10 * ETHER, 2, m.alice, sender=m.alice)
     assert twin.state_hash() == m.pool.state_hash()
     assert twin.get_user_account_data(m.alice) == m.pool.get_user_account_data(m.alice)
+
+
+def test_listing_inside_a_failing_action_is_undone():
+    """A configurator batch that fails after listing a reserve leaves no trace in the Pool."""
+    m = Market()
+    before = m.pool.state_hash()
+    count = m.pool.get_reserves_count()
+    token = m.registry.register(Erc20(make_addr("token/late"), "LATE", 18))
+    atomic = m.pool.state.atomic
+    mark = atomic.begin()
+    m.configurator.init_reserve(token, default_strategy())
+    m.pool.update_flashloan_premiums(5, 1, sender=m.configurator_address)
+    m.pool.drop_reserve(token.address, sender=m.configurator_address)
+    m.configurator.init_reserve(token, default_strategy())
+    assert m.pool.get_reserves_count() == count + 1
+    atomic.rollback(mark)
+    assert m.pool.get_reserves_count() == count
+    assert token.address not in m.pool.get_reserves_list()
+    assert m.pool.FLASHLOAN_PREMIUM_TOTAL() == 9
+    # The ERC-20 registered outside the action stays; the Pool is as it was.
+    m.registry.get(token.address)
+    assert m.pool.state_hash() != before  # the new ERC-20 is in the registry...
+    m2 = Market()
+    m2.registry.register(Erc20(make_addr("token/late"), "LATE", 18))
+    assert m.pool.state_hash() == m2.pool.state_hash()  # ...and nothing else changed

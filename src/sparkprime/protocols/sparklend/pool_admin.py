@@ -64,6 +64,7 @@ class PoolConfiguratorEntryPoints:
             variable_debt_token=variable_debt_token,
             interest_rate_strategy=interest_rate_strategy,
         ):
+            self._atomic.save(self._state)
             self._state.reserves_count += 1
 
     def drop_reserve(self, asset: Address, *, sender: Address) -> None:
@@ -112,9 +113,10 @@ class PoolConfiguratorEntryPoints:
         """Set the flash-loan premium and the protocol's share of it (bps, uint128)."""
         self._only_configurator(sender)
         state = self._state
-        state.flashloan_premium_total = check_uint(
-            flash_loan_premium_total, field="flash_loan_premium_total", bits=128
-        )
-        state.flashloan_premium_to_protocol = check_uint(
+        total = check_uint(flash_loan_premium_total, field="flash_loan_premium_total", bits=128)
+        to_protocol = check_uint(
             flash_loan_premium_to_protocol, field="flash_loan_premium_to_protocol", bits=128
         )
+        self._atomic.save(state)
+        state.flashloan_premium_total = total
+        state.flashloan_premium_to_protocol = to_protocol

@@ -52,7 +52,8 @@ def execute_init_reserve(
     if free_id is None and state.reserves_count >= MAX_RESERVES_COUNT:
         raise ProtocolError(ErrorCode.NO_MORE_RESERVES_ALLOWED, reserves_count=state.reserves_count)
     reserve_id = state.reserves_count if free_id is None else free_id
-    state.reserves[asset] = ReserveData(
+    atomic = state.atomic
+    reserve = ReserveData(
         configuration=ReserveConfigurationMap(),
         liquidity_index=RAY,
         current_liquidity_rate=0,
@@ -69,21 +70,25 @@ def execute_init_reserve(
         unbacked=0,
         isolation_mode_total_debt=0,
     )
-    state.reserves_list[reserve_id] = asset
-    state.a_tokens[asset] = a_token
-    state.s_tokens[asset] = stable_debt_token
-    state.v_tokens[asset] = variable_debt_token
-    state.underlyings[asset] = state.registry.get(asset)
+    atomic.set_item(state.reserves, asset, reserve)
+    atomic.set_item(state.reserves_list, reserve_id, asset)
+    atomic.set_item(state.a_tokens, asset, a_token)
+    atomic.set_item(state.s_tokens, asset, stable_debt_token)
+    atomic.set_item(state.v_tokens, asset, variable_debt_token)
+    atomic.set_item(state.underlyings, asset, state.registry.get(asset))
     return free_id is None
 
 
 def execute_drop_reserve(state: PoolState, asset: Address) -> None:
     """Unlist a reserve nobody supplies or borrows; its id becomes free."""
     validate_drop_reserve(state, asset)
-    reserve = state.reserves.pop(asset)
-    del state.reserves_list[reserve.id]
-    for tokens in (state.a_tokens, state.s_tokens, state.v_tokens, state.underlyings):
-        del tokens[asset]
+    atomic = state.atomic
+    atomic.del_item(state.reserves_list, state.reserves[asset].id)
+    atomic.del_item(state.reserves, asset)
+    atomic.del_item(state.a_tokens, asset)
+    atomic.del_item(state.s_tokens, asset)
+    atomic.del_item(state.v_tokens, asset)
+    atomic.del_item(state.underlyings, asset)
 
 
 def execute_mint_to_treasury(state: PoolState, assets: Sequence[Address]) -> None:

@@ -5,8 +5,8 @@ their first argument, as the Solidity libraries take the Pool's storage mappings
 are keyed by the underlying asset's address; `reserves_list` maps a reserve id to its asset
 (a dropped reserve's id is absent, like `address(0)` in the contract).
 
-Per-user values (`users_config`, `users_emode`) are written through `state.atomic`, so an
-action that fails leaves them as they were.
+Every write goes through `state.atomic` (the mappings item by item, the scalar fields with
+`atomic.save(state)`), so an action that fails leaves the storage as it was.
 """
 
 from __future__ import annotations
@@ -94,6 +94,24 @@ class PoolState:
         self.max_stable_rate_borrow_size_percent = 2500
         self.flashloan_premium_total = 9
         self.flashloan_premium_to_protocol = 0
+
+    def save_fields(self) -> tuple[object, ...]:
+        """The Pool's scalar storage (for the undo log; the mappings log their own writes)."""
+        return (
+            self.reserves_count,
+            self.max_stable_rate_borrow_size_percent,
+            self.flashloan_premium_total,
+            self.flashloan_premium_to_protocol,
+        )
+
+    def restore_fields(self, fields: tuple[object, ...]) -> None:
+        """Put back what `save_fields` returned."""
+        (
+            self.reserves_count,
+            self.max_stable_rate_borrow_size_percent,
+            self.flashloan_premium_total,
+            self.flashloan_premium_to_protocol,
+        ) = fields  # type: ignore[assignment]
 
     def user_config(self, user: Address) -> UserConfigurationMap:
         """`_usersConfig[user]` (empty if never written)."""

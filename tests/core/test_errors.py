@@ -36,7 +36,7 @@ STABLE_CODES = {
     "JOURNAL_WRITE_FAILED": 2009,
     "JOURNAL_EXISTS": 2010,
     "JOURNAL_UNAVAILABLE": 2011,
-    # SparkLend: 3000 + the Aave v3.0.2 revert number; 3901 Spark's own revert string
+    # SparkLend: 3000 + the Aave v3.0.2 revert number; 3900+ Spark's own revert strings
     "CALLER_NOT_POOL_ADMIN": 3001,
     "CALLER_NOT_EMERGENCY_ADMIN": 3002,
     "CALLER_NOT_POOL_OR_EMERGENCY_ADMIN": 3003,
@@ -129,6 +129,26 @@ STABLE_CODES = {
     "FLASHLOAN_DISABLED": 3091,
     "INACTIVE_ROUNDING": 3092,
     "FLASHLOAN_INTO_BORROW_DEPRECATED": 3901,
+    "RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS": 3902,
+    "CAPPED_FALLBACK_INVALID_BOUNDS": 3903,
+    "CAPPED_FALLBACK_INVALID_DEFAULT_RATE": 3904,
+    "DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD": 3905,
+    "DAI_IRM_BORROW_SPREAD_TOO_LARGE": 3906,
+    "KILL_SWITCH_INVALID_THRESHOLD": 3910,
+    "KILL_SWITCH_ORACLE_DOES_NOT_EXIST": 3911,
+    "KILL_SWITCH_NOT_TRIGGERED": 3912,
+    "KILL_SWITCH_INVALID_PRICE": 3913,
+    "KILL_SWITCH_PRICE_ABOVE_THRESHOLD": 3914,
+    "FREEZER_ONLY_OWNER": 3920,
+    "FREEZER_NOT_AUTHORIZED": 3921,
+    "CAP_AUTOMATOR_ZERO_CAP": 3930,
+    "CAP_AUTOMATOR_INVALID_CAP": 3931,
+    "CAP_AUTOMATOR_ZERO_GAP": 3932,
+    "CAP_AUTOMATOR_INVALID_GAP": 3933,
+    "CAP_AUTOMATOR_UINT48_CAST": 3934,
+    "CAP_AUTOMATOR_NONEXISTENT_CONFIG": 3935,
+    "CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS": 3936,
+    "CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS": 3937,
 }
 
 
@@ -152,6 +172,13 @@ def test_missing_context_still_gives_a_message():
     assert "reason='x'" in str(err)
     assert (
         str(ProtocolError(ErrorCode.JOURNAL_CLOSED)) == "JOURNAL_CLOSED [2005]: journal is closed"
+    )
+
+
+def test_math_overflow_says_what_the_evm_does():
+    err = ProtocolError(ErrorCode.MATH_OVERFLOW, op="a + b")
+    assert str(err) == (
+        "MATH_OVERFLOW [1101]: a + b: arithmetic overflow or underflow (EVM Panic 0x11)"
     )
 
 

@@ -18,6 +18,7 @@ users. Blocks by origin:
 - 2000-2099 the command journal
 - 3000-3999 SparkLend: 3000 + the numeric revert reason of Aave v3's `Errors.sol`
   (3001-3092; `protocols.sparklend.errors` maps back), 3900+ for Spark's own revert strings
+  (the Pool's, the rate strategies' and sources', and the periphery contracts')
 - 4000-     savings, liquidity layer, prime book, ... (one block per later package)
 
 Example:
@@ -164,8 +165,30 @@ class ErrorCode(IntEnum):
     FLASHLOAN_DISABLED = 3091
     # the rounding-mitigation branch (DIRECTED rounding, not yet live) adds one
     INACTIVE_ROUNDING = 3092
-    # 3900-3999: SparkLend's own revert strings, which have no Aave number
+    # 3900-3999: SparkLend's own revert strings, which have no Aave number. By contract:
+    # 3901-3909 the Pool and the rate strategies and sources, 3910-3919 KillSwitchOracle,
+    # 3920-3929 SparkLendFreezerMom, 3930-3939 CapAutomator.
     FLASHLOAN_INTO_BORROW_DEPRECATED = 3901
+    RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS = 3902
+    CAPPED_FALLBACK_INVALID_BOUNDS = 3903
+    CAPPED_FALLBACK_INVALID_DEFAULT_RATE = 3904
+    DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD = 3905
+    DAI_IRM_BORROW_SPREAD_TOO_LARGE = 3906
+    KILL_SWITCH_INVALID_THRESHOLD = 3910
+    KILL_SWITCH_ORACLE_DOES_NOT_EXIST = 3911
+    KILL_SWITCH_NOT_TRIGGERED = 3912
+    KILL_SWITCH_INVALID_PRICE = 3913
+    KILL_SWITCH_PRICE_ABOVE_THRESHOLD = 3914
+    FREEZER_ONLY_OWNER = 3920
+    FREEZER_NOT_AUTHORIZED = 3921
+    CAP_AUTOMATOR_ZERO_CAP = 3930
+    CAP_AUTOMATOR_INVALID_CAP = 3931
+    CAP_AUTOMATOR_ZERO_GAP = 3932
+    CAP_AUTOMATOR_INVALID_GAP = 3933
+    CAP_AUTOMATOR_UINT48_CAST = 3934
+    CAP_AUTOMATOR_NONEXISTENT_CONFIG = 3935
+    CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS = 3936
+    CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS = 3937
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -180,7 +203,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INSUFFICIENT_ALLOWANCE: "{spender}: allowance {allowance} is less than {amount}",
     ErrorCode.MISSING_ROLE: "{account} is missing role {role}",
     ErrorCode.PRICE_UNAVAILABLE: "no usable price for {asset}: {reason}",
-    ErrorCode.MATH_OVERFLOW: "{op}: result overflows uint256",
+    ErrorCode.MATH_OVERFLOW: "{op}: arithmetic overflow or underflow (EVM Panic 0x11)",
     ErrorCode.DIVISION_BY_ZERO: "{op}: division by zero",
     ErrorCode.CLOCK_WENT_BACKWARDS: "time cannot go backwards: now {now_s}, asked {ts_s}",
     ErrorCode.INVALID_ID: "{field}: invalid id {value!r} ({reason})",
@@ -332,6 +355,50 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INACTIVE_ROUNDING: "the scaled token rounding direction was not set",
     ErrorCode.FLASHLOAN_INTO_BORROW_DEPRECATED: (
         "flash loans that open a borrow position are deprecated"
+    ),
+    ErrorCode.RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS: (
+        "the rate source reports more than 27 decimals"
+    ),
+    ErrorCode.CAPPED_FALLBACK_INVALID_BOUNDS: (
+        "the capped fallback rate source's lower bound is above its upper bound"
+    ),
+    ErrorCode.CAPPED_FALLBACK_INVALID_DEFAULT_RATE: (
+        "the capped fallback rate source's default rate is outside its bounds"
+    ),
+    ErrorCode.DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD: (
+        "the DAI interest rate strategy's supply spread is greater than its borrow spread"
+    ),
+    ErrorCode.DAI_IRM_BORROW_SPREAD_TOO_LARGE: (
+        "the DAI interest rate strategy's borrow spread is greater than its max rate"
+    ),
+    ErrorCode.KILL_SWITCH_INVALID_THRESHOLD: (
+        "the kill switch threshold must be non-zero and differ from the current one"
+    ),
+    ErrorCode.KILL_SWITCH_ORACLE_DOES_NOT_EXIST: (
+        "the oracle is not registered with the kill switch"
+    ),
+    ErrorCode.KILL_SWITCH_NOT_TRIGGERED: "the kill switch has not been triggered",
+    ErrorCode.KILL_SWITCH_INVALID_PRICE: "the oracle's price is not positive",
+    ErrorCode.KILL_SWITCH_PRICE_ABOVE_THRESHOLD: (
+        "the oracle's price is above the kill switch threshold"
+    ),
+    ErrorCode.FREEZER_ONLY_OWNER: "the caller is not the freezer mom's owner",
+    ErrorCode.FREEZER_NOT_AUTHORIZED: "the caller is not authorized to call the freezer mom",
+    ErrorCode.CAP_AUTOMATOR_ZERO_CAP: "the cap automator's max cap must be greater than zero",
+    ErrorCode.CAP_AUTOMATOR_INVALID_CAP: (
+        "the cap automator's max cap is above the largest valid cap"
+    ),
+    ErrorCode.CAP_AUTOMATOR_ZERO_GAP: "the cap automator's gap must be greater than zero",
+    ErrorCode.CAP_AUTOMATOR_INVALID_GAP: "the cap automator's gap is greater than its max cap",
+    ErrorCode.CAP_AUTOMATOR_UINT48_CAST: "the cap automator's value does not fit in a uint48",
+    ErrorCode.CAP_AUTOMATOR_NONEXISTENT_CONFIG: (
+        "the asset has no cap automator config on this side"
+    ),
+    ErrorCode.CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS: (
+        "the cap automator's admin cannot be the zero address"
+    ),
+    ErrorCode.CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS: (
+        "the cap automator's updater cannot be the zero address"
     ),
 }
 

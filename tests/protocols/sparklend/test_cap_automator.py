@@ -41,6 +41,7 @@ from sparkprime.protocols.sparklend.configuration import (
     MAX_VALID_SUPPLY_CAP,
     ReserveConfigurationMap,
 )
+from sparkprime.protocols.sparklend.errors import revert_string
 from sparkprime.protocols.sparklend.events import Event
 from sparkprime.protocols.sparklend.types import ReserveData
 
@@ -299,10 +300,12 @@ def test_constructor_v1_1(env11: Env) -> None:
 def test_constructor_zero_address_v1_1(env11: Env) -> None:
     with pytest.raises(ProtocolError) as info:
         env11.deploy(admin=ZERO_ADDRESS)
-    assert info.value.context["reason"] == INVALID_ADMIN_ADDRESS
+    assert info.value.code is ErrorCode.CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS
+    assert revert_string(info.value.code) == INVALID_ADMIN_ADDRESS
     with pytest.raises(ProtocolError) as info:
         env11.deploy(updater=ZERO_ADDRESS)
-    assert info.value.context["reason"] == INVALID_UPDATER_ADDRESS
+    assert info.value.code is ErrorCode.CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS
+    assert revert_string(info.value.code) == INVALID_UPDATER_ADDRESS
 
 
 def test_grant_revoke_renounce_roles_v1_1(env11: Env) -> None:
@@ -386,26 +389,37 @@ def test_set_cap_config_no_auth(env: Env, side: str) -> None:
 
 @pytest.mark.parametrize("side", SIDES)
 @pytest.mark.parametrize(
-    ("bad", "good", "reason"),
+    ("bad", "good", "code", "reason"),
     [
-        ((0, 0, 12 * HOURS), (2, 1, 12 * HOURS), ZERO_CAP),
-        ((2, 0, 12 * HOURS), (2, 1, 12 * HOURS), ZERO_GAP),
-        ((68_719_476_735 + 1, 1_000, 12 * HOURS), (68_719_476_735, 1_000, 12 * HOURS), INVALID_CAP),
-        ((10_000, 10_001, 12 * HOURS), (10_000, 10_000, 12 * HOURS), INVALID_GAP),
-        ((10_000, 1_000, UINT48_MAX + 1), (10_000, 1_000, UINT48_MAX), UINT48_CAST),
+        ((0, 0, 12 * HOURS), (2, 1, 12 * HOURS), ErrorCode.CAP_AUTOMATOR_ZERO_CAP, ZERO_CAP),
+        ((2, 0, 12 * HOURS), (2, 1, 12 * HOURS), ErrorCode.CAP_AUTOMATOR_ZERO_GAP, ZERO_GAP),
+        (
+            (68_719_476_735 + 1, 1_000, 12 * HOURS),
+            (68_719_476_735, 1_000, 12 * HOURS),
+            ErrorCode.CAP_AUTOMATOR_INVALID_CAP,
+            INVALID_CAP,
+        ),
+        (
+            (10_000, 10_001, 12 * HOURS),
+            (10_000, 10_000, 12 * HOURS),
+            ErrorCode.CAP_AUTOMATOR_INVALID_GAP,
+            INVALID_GAP,
+        ),
+        (
+            (10_000, 1_000, UINT48_MAX + 1),
+            (10_000, 1_000, UINT48_MAX),
+            ErrorCode.CAP_AUTOMATOR_UINT48_CAST,
+            UINT48_CAST,
+        ),
     ],
     ids=["zeroCap", "zeroGap", "invalidCap", "invalidGap", "invalidCooldown"],
 )
-def test_set_cap_config_invalid(env: Env, side: str, bad: Any, good: Any, reason: str) -> None:
+def test_set_cap_config_invalid(  # noqa: PLR0917 - the parametrized cases
+    env: Env, side: str, bad: Any, good: Any, code: ErrorCode, reason: str
+) -> None:
     assert MAX_VALID_SUPPLY_CAP == MAX_VALID_BORROW_CAP == 68_719_476_735
-    env.rejected(
-        ErrorCode.VALUE_OUT_OF_RANGE,
-        _set(env, side),
-        env.asset,
-        *bad,
-        sender=env.authority,
-        reason=reason,
-    )
+    err = env.rejected(code, _set(env, side), env.asset, *bad, sender=env.authority)
+    assert revert_string(err.code) == reason
     _set(env, side)(env.asset, *good, sender=env.authority)
 
 
@@ -445,8 +459,10 @@ def test_set_cap_config_preserves_update_trackers(env: Env, side: str, block: in
 def test_remove_cap_config(env: Env, side: str) -> None:
     remove = getattr(env.ca, f"remove_{side}_cap_config")
     env.rejected(ErrorCode.MISSING_ROLE, remove, env.asset, sender=env.stranger)
-    err = env.rejected(ErrorCode.INVALID_ID, remove, env.asset, sender=env.authority)
-    assert err.context["reason"] == NONEXISTENT_CONFIG
+    err = env.rejected(
+        ErrorCode.CAP_AUTOMATOR_NONEXISTENT_CONFIG, remove, env.asset, sender=env.authority
+    )
+    assert revert_string(err.code) == NONEXISTENT_CONFIG
     _set(env, side)(env.asset, 10_000, 1_000, 12 * HOURS, sender=env.authority)
     block, ts = (24, 24 * HOURS) if side == "supply" else (36, 36 * HOURS)
     env.blocks.roll(block)

@@ -8,6 +8,12 @@ same 90 entries are in marsfoundation/aave-v3-core at 38f373dd7e03bde3ea8da2491c
 `INACTIVE_ROUNDING = '92'` (santipu-alt/sparklend-v1-core bb66b224d1f98568e4df39d0752e961ec50762d7,
 tonicertora/sparklend-v1-core 7016779f3d432d22cef5e3f46cc9886fbfa16b6b), and `FlashLoanLogic.sol`
 reverts with the literal string 'FLASHLOAN_INTO_BORROW_DEPRECATED'.
+
+`SPARK_LITERALS` also holds the `"Contract/reason"` strings of Spark's other contracts, each
+with its own code in 3902-3999: sparklend-advanced (`RateTargetBaseInterestRateStrategy`,
+`RateTargetKinkInterestRateStrategy`, `CappedFallbackRateSource`), `DaiInterestRateStrategy`,
+sparklend-kill-switch `KillSwitchOracle`, sparklend-freezer `SparkLendFreezerMom` and
+sparklend-cap-automator `CapAutomator`.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ import pickle
 import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.protocols.sparklend import cap_automator, freezer_mom, kill_switch
 from sparkprime.protocols.sparklend.errors import (
     AAVE_ERROR_NUMBER,
     REVERT_STRING,
     SPARK_REVERT_STRING,
+    SPARK_REVERT_STRING_ALIASES,
     SPARKLEND_ERROR_CODES,
     from_revert_string,
     revert_string,
@@ -121,6 +129,39 @@ ERRORS_SOL: list[tuple[str, str]] = [
 ROUNDING_BRANCH: list[tuple[str, str]] = [("INACTIVE_ROUNDING", "92")]
 SPARK_LITERALS: list[tuple[str, str]] = [
     ("FLASHLOAN_INTO_BORROW_DEPRECATED", "FLASHLOAN_INTO_BORROW_DEPRECATED"),
+    (
+        "RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS",
+        "RateTargetBaseInterestRateStrategy/invalid-rate-source-decimals",
+    ),
+    ("CAPPED_FALLBACK_INVALID_BOUNDS", "CappedFallbackRateSource/invalid-bounds"),
+    ("CAPPED_FALLBACK_INVALID_DEFAULT_RATE", "CappedFallbackRateSource/invalid-default-rate"),
+    (
+        "DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD",
+        "DaiInterestRateStrategy/supply-spread-greater-than-borrow-spread",
+    ),
+    ("DAI_IRM_BORROW_SPREAD_TOO_LARGE", "DaiInterestRateStrategy/borrow-spread-too-large"),
+    ("KILL_SWITCH_INVALID_THRESHOLD", "KillSwitchOracle/invalid-threshold"),
+    ("KILL_SWITCH_ORACLE_DOES_NOT_EXIST", "KillSwitchOracle/oracle-does-not-exist"),
+    ("KILL_SWITCH_NOT_TRIGGERED", "KillSwitchOracle/not-triggered"),
+    ("KILL_SWITCH_INVALID_PRICE", "KillSwitchOracle/invalid-price"),
+    ("KILL_SWITCH_PRICE_ABOVE_THRESHOLD", "KillSwitchOracle/price-above-threshold"),
+    ("FREEZER_ONLY_OWNER", "SparkLendFreezerMom/only-owner"),
+    ("FREEZER_NOT_AUTHORIZED", "SparkLendFreezerMom/not-authorized"),
+    ("CAP_AUTOMATOR_ZERO_CAP", "CapAutomator/zero-cap"),
+    ("CAP_AUTOMATOR_INVALID_CAP", "CapAutomator/invalid-cap"),
+    ("CAP_AUTOMATOR_ZERO_GAP", "CapAutomator/zero-gap"),
+    ("CAP_AUTOMATOR_INVALID_GAP", "CapAutomator/invalid-gap"),
+    ("CAP_AUTOMATOR_UINT48_CAST", "CapAutomator/uint48-cast"),
+    ("CAP_AUTOMATOR_NONEXISTENT_CONFIG", "CapAutomator/nonexistent-config"),
+    ("CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS", "CapAutomator/invalid-admin-address"),
+    ("CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS", "CapAutomator/invalid-updater-address"),
+]
+# The same check in a second contract: the same code, read back by `from_revert_string` only.
+SPARK_ALIASES: list[tuple[str, str]] = [
+    (
+        "RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS",
+        "RateTargetKinkInterestRateStrategy/invalid-rate-source-decimals",
+    ),
 ]
 
 
@@ -157,6 +198,63 @@ def test_spark_literal_revert_strings():
     assert SPARK_REVERT_STRING[code] == "FLASHLOAN_INTO_BORROW_DEPRECATED"
     assert from_revert_string("FLASHLOAN_INTO_BORROW_DEPRECATED") is code
     assert revert_string(code) == "FLASHLOAN_INTO_BORROW_DEPRECATED"
+
+
+@pytest.mark.parametrize(("name", "reason"), SPARK_LITERALS)
+def test_each_spark_revert_string_is_its_own_code_in_3900_up(name: str, reason: str):
+    code = ErrorCode[name]
+    assert 3901 <= code.value <= 3999
+    assert code not in AAVE_ERROR_NUMBER
+    assert SPARK_REVERT_STRING[code] == reason
+    assert from_revert_string(reason) is code
+    assert revert_string(code) == reason
+    # the template is written out, not the fallback built from the code's name
+    assert ProtocolError(code).message != name.lower().replace("_", " ")
+
+
+@pytest.mark.parametrize(("name", "reason"), SPARK_ALIASES)
+def test_a_second_contracts_string_reads_back_as_the_same_code(name: str, reason: str):
+    code = ErrorCode[name]
+    assert SPARK_REVERT_STRING_ALIASES[reason] is code
+    assert from_revert_string(reason) is code
+    assert revert_string(code) != reason  # the code's own string is the other contract's
+    assert reason not in REVERT_STRING.values()
+
+
+def test_the_aliases_are_exactly_the_second_strings():
+    assert {reason: code.name for reason, code in SPARK_REVERT_STRING_ALIASES.items()} == {
+        reason: name for name, reason in SPARK_ALIASES
+    }
+
+
+@pytest.mark.parametrize(
+    ("constant", "code"),
+    [
+        (kill_switch.INVALID_THRESHOLD, ErrorCode.KILL_SWITCH_INVALID_THRESHOLD),
+        (kill_switch.ORACLE_DOES_NOT_EXIST, ErrorCode.KILL_SWITCH_ORACLE_DOES_NOT_EXIST),
+        (kill_switch.NOT_TRIGGERED, ErrorCode.KILL_SWITCH_NOT_TRIGGERED),
+        (kill_switch.INVALID_PRICE, ErrorCode.KILL_SWITCH_INVALID_PRICE),
+        (kill_switch.PRICE_ABOVE_THRESHOLD, ErrorCode.KILL_SWITCH_PRICE_ABOVE_THRESHOLD),
+        (freezer_mom.ONLY_OWNER, ErrorCode.FREEZER_ONLY_OWNER),
+        (freezer_mom.NOT_AUTHORIZED, ErrorCode.FREEZER_NOT_AUTHORIZED),
+        (cap_automator.ZERO_CAP, ErrorCode.CAP_AUTOMATOR_ZERO_CAP),
+        (cap_automator.INVALID_CAP, ErrorCode.CAP_AUTOMATOR_INVALID_CAP),
+        (cap_automator.ZERO_GAP, ErrorCode.CAP_AUTOMATOR_ZERO_GAP),
+        (cap_automator.INVALID_GAP, ErrorCode.CAP_AUTOMATOR_INVALID_GAP),
+        (cap_automator.UINT48_CAST, ErrorCode.CAP_AUTOMATOR_UINT48_CAST),
+        (cap_automator.NONEXISTENT_CONFIG, ErrorCode.CAP_AUTOMATOR_NONEXISTENT_CONFIG),
+        (cap_automator.INVALID_ADMIN_ADDRESS, ErrorCode.CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS),
+        (
+            cap_automator.INVALID_UPDATER_ADDRESS,
+            ErrorCode.CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS,
+        ),
+    ],
+)
+def test_the_periphery_modules_revert_string_constants_are_the_catalogues(
+    constant: str, code: ErrorCode
+):
+    assert revert_string(code) == constant
+    assert from_revert_string(constant) is code
 
 
 def test_names_and_values_are_unique():

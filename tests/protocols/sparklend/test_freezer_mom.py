@@ -17,6 +17,7 @@ from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
 from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
+from sparkprime.protocols.sparklend.errors import revert_string
 from sparkprime.protocols.sparklend.events import Event
 from sparkprime.protocols.sparklend.freezer_mom import (
     DENY,
@@ -101,9 +102,9 @@ def test_constructor(env: Env) -> None:
 
 def test_set_owner_no_auth(env: Env) -> None:
     err = env.rejected(
-        ErrorCode.MISSING_ROLE, env.freezer.set_owner, make_addr("1"), sender=env.caller
+        ErrorCode.FREEZER_ONLY_OWNER, env.freezer.set_owner, make_addr("1"), sender=env.caller
     )
-    assert (err.context["role"], err.context["reason"]) == ("owner", ONLY_OWNER)
+    assert (err.context["role"], revert_string(err.code)) == ("owner", ONLY_OWNER)
 
 
 def test_set_owner(env: Env) -> None:
@@ -115,8 +116,10 @@ def test_set_owner(env: Env) -> None:
 
 
 def test_set_authority_no_auth(env: Env) -> None:
-    err = env.rejected(ErrorCode.MISSING_ROLE, env.freezer.set_authority, None, sender=env.caller)
-    assert err.context["reason"] == ONLY_OWNER
+    err = env.rejected(
+        ErrorCode.FREEZER_ONLY_OWNER, env.freezer.set_authority, None, sender=env.caller
+    )
+    assert revert_string(err.code) == ONLY_OWNER
 
 
 def test_set_authority(env: Env) -> None:
@@ -133,9 +136,12 @@ def test_set_authority(env: Env) -> None:
 
 def test_rely_no_auth(env: Env) -> None:
     err = env.rejected(
-        ErrorCode.MISSING_ROLE, env.freezer.rely, make_addr("authedContract"), sender=env.caller
+        ErrorCode.FREEZER_ONLY_OWNER,
+        env.freezer.rely,
+        make_addr("authedContract"),
+        sender=env.caller,
     )
-    assert err.context["reason"] == ONLY_OWNER
+    assert revert_string(err.code) == ONLY_OWNER
 
 
 def test_rely(env: Env) -> None:
@@ -152,8 +158,10 @@ def test_rely(env: Env) -> None:
 def test_deny_no_auth(env: Env) -> None:
     authed = make_addr("authedContract")
     env.freezer.rely(authed, sender=env.owner)
-    err = env.rejected(ErrorCode.MISSING_ROLE, env.freezer.deny, authed, sender=env.caller)
-    assert (err.context["role"], err.context["reason"]) == ("auth", NOT_AUTHORIZED)
+    err = env.rejected(
+        ErrorCode.FREEZER_NOT_AUTHORIZED, env.freezer.deny, authed, sender=env.caller
+    )
+    assert (err.context["role"], revert_string(err.code)) == ("auth", NOT_AUTHORIZED)
 
 
 @pytest.mark.parametrize("who", ["owner", "ward itself", "hat"])
@@ -186,9 +194,13 @@ def test_no_auth(env: Env, method: str, per_market: bool) -> None:
     args = (reserve,) if per_market else ()
     for flag in (False, True):
         err = env.rejected(
-            ErrorCode.MISSING_ROLE, getattr(env.freezer, method), *args, flag, sender=env.caller
+            ErrorCode.FREEZER_NOT_AUTHORIZED,
+            getattr(env.freezer, method),
+            *args,
+            flag,
+            sender=env.caller,
         )
-        assert err.context["reason"] == NOT_AUTHORIZED
+        assert revert_string(err.code) == NOT_AUTHORIZED
 
 
 def test_freeze_all_markets(env: Env) -> None:
@@ -249,7 +261,9 @@ def test_pause_market(env: Env) -> None:
 def test_a_permission_is_per_function(env: Env) -> None:
     env.allow(FREEZE_MARKET)
     reserve = env.m.list_reserve("reserve")
-    env.rejected(ErrorCode.MISSING_ROLE, env.freezer.pause_market, reserve, True, sender=env.caller)
+    env.rejected(
+        ErrorCode.FREEZER_NOT_AUTHORIZED, env.freezer.pause_market, reserve, True, sender=env.caller
+    )
 
 
 # --- SparkLendFreezerMomIsAuthorizedTest ---
@@ -315,7 +329,9 @@ def test_a_spell_lifted_to_the_hat_freezes_and_pauses_markets() -> None:
     weth = m.list_reserve("WETH")
     spell = make_addr("EmergencySpell_SparkLend_FreezeAllAssets")
     # Cannot call the FreezerMom unless you have the hat
-    env.rejected(ErrorCode.MISSING_ROLE, env.freezer.freeze_market, dai, True, sender=spell)
+    env.rejected(
+        ErrorCode.FREEZER_NOT_AUTHORIZED, env.freezer.freeze_market, dai, True, sender=spell
+    )
     chief.lift(spell)
     env.freezer.freeze_all_markets(True, sender=spell)  # the spell's execute()
     assert m.config(dai).get_frozen()
@@ -324,7 +340,9 @@ def test_a_spell_lifted_to_the_hat_freezes_and_pauses_markets() -> None:
         m.supply(m.users[0], dai, 10**18)
     pause_spell = make_addr("EmergencySpell_SparkLend_PauseSingleAsset")
     chief.lift(pause_spell)
-    env.rejected(ErrorCode.MISSING_ROLE, env.freezer.freeze_all_markets, False, sender=spell)
+    env.rejected(
+        ErrorCode.FREEZER_NOT_AUTHORIZED, env.freezer.freeze_all_markets, False, sender=spell
+    )
     env.freezer.pause_market(weth, True, sender=pause_spell)
     assert m.config(weth).get_paused()
     with pytest.raises(ProtocolError, match="RESERVE_PAUSED"):
@@ -338,7 +356,9 @@ def test_the_multisig_ward_and_the_remove_multisig_spell() -> None:
     env.freezer.set_authority(chief, sender=env.owner)
     multisig = make_addr("multisig")
     dai = m.list_reserve("DAI")
-    env.rejected(ErrorCode.MISSING_ROLE, env.freezer.freeze_market, dai, True, sender=multisig)
+    env.rejected(
+        ErrorCode.FREEZER_NOT_AUTHORIZED, env.freezer.freeze_market, dai, True, sender=multisig
+    )
     env.freezer.rely(multisig, sender=env.owner)
     env.freezer.freeze_market(dai, True, sender=multisig)
     assert m.config(dai).get_frozen()
@@ -347,7 +367,9 @@ def test_the_multisig_ward_and_the_remove_multisig_spell() -> None:
     chief.lift(remove)
     env.freezer.deny(multisig, sender=remove)
     assert env.freezer.wards(multisig) == 0
-    env.rejected(ErrorCode.MISSING_ROLE, env.freezer.freeze_market, dai, False, sender=multisig)
+    env.rejected(
+        ErrorCode.FREEZER_NOT_AUTHORIZED, env.freezer.freeze_market, dai, False, sender=multisig
+    )
 
 
 def test_freezing_all_markets_is_all_or_nothing(env: Env) -> None:

@@ -18,6 +18,7 @@ from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
 from sparkprime.oracle.feed import PriceFeed
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
+from sparkprime.protocols.sparklend.errors import revert_string
 from sparkprime.protocols.sparklend.events import Event
 from sparkprime.protocols.sparklend.kill_switch import (
     INVALID_PRICE,
@@ -143,17 +144,21 @@ def test_set_oracle_only_owner(env: Env) -> None:
 
 def test_set_oracle_threshold_zero(env: Env) -> None:
     err = env.rejected(
-        ErrorCode.VALUE_OUT_OF_RANGE, env.ks.set_oracle, env.oracle1, 0, sender=env.owner
+        ErrorCode.KILL_SWITCH_INVALID_THRESHOLD, env.ks.set_oracle, env.oracle1, 0, sender=env.owner
     )
-    assert err.context["reason"] == INVALID_THRESHOLD
+    assert revert_string(err.code) == INVALID_THRESHOLD
 
 
 def test_set_oracle_threshold_same(env: Env) -> None:
     env.ks.set_oracle(env.oracle1, 99_000_000, sender=env.owner)
     err = env.rejected(
-        ErrorCode.VALUE_OUT_OF_RANGE, env.ks.set_oracle, env.oracle1, 99_000_000, sender=env.owner
+        ErrorCode.KILL_SWITCH_INVALID_THRESHOLD,
+        env.ks.set_oracle,
+        env.oracle1,
+        99_000_000,
+        sender=env.owner,
     )
-    assert err.context["reason"] == INVALID_THRESHOLD
+    assert revert_string(err.code) == INVALID_THRESHOLD
 
 
 def test_set_oracle(env: Env) -> None:
@@ -183,8 +188,13 @@ def test_disable_oracle_only_owner(env: Env) -> None:
 
 
 def test_disable_oracle_not_set(env: Env) -> None:
-    err = env.rejected(ErrorCode.INVALID_ID, env.ks.disable_oracle, env.oracle1, sender=env.owner)
-    assert err.context["reason"] == ORACLE_DOES_NOT_EXIST
+    err = env.rejected(
+        ErrorCode.KILL_SWITCH_ORACLE_DOES_NOT_EXIST,
+        env.ks.disable_oracle,
+        env.oracle1,
+        sender=env.owner,
+    )
+    assert revert_string(err.code) == ORACLE_DOES_NOT_EXIST
 
 
 def test_disable_oracle(env: Env) -> None:
@@ -237,8 +247,8 @@ def test_reset_only_owner(env: Env) -> None:
 
 
 def test_reset_not_triggered(env: Env) -> None:
-    err = env.rejected(ErrorCode.VALUE_OUT_OF_RANGE, env.ks.reset, sender=env.owner)
-    assert err.context["reason"] == NOT_TRIGGERED
+    err = env.rejected(ErrorCode.KILL_SWITCH_NOT_TRIGGERED, env.ks.reset, sender=env.owner)
+    assert revert_string(err.code) == NOT_TRIGGERED
 
 
 def test_reset(env: Env) -> None:
@@ -254,16 +264,16 @@ def test_reset(env: Env) -> None:
 
 
 def test_trigger_does_not_exist(env: Env) -> None:
-    err = env.rejected(ErrorCode.INVALID_ID, env.ks.trigger, env.oracle1)
-    assert err.context["reason"] == ORACLE_DOES_NOT_EXIST
+    err = env.rejected(ErrorCode.KILL_SWITCH_ORACLE_DOES_NOT_EXIST, env.ks.trigger, env.oracle1)
+    assert revert_string(err.code) == ORACLE_DOES_NOT_EXIST
 
 
 def test_trigger_invalid_price_boundary(env: Env) -> None:
     env.ks.set_oracle(env.oracle1, 10**8, sender=env.owner)
     for answer in (-1, 0):
         env.set_answer(env.oracle1, answer)
-        err = env.rejected(ErrorCode.VALUE_OUT_OF_RANGE, env.ks.trigger, env.oracle1)
-        assert err.context["reason"] == INVALID_PRICE
+        err = env.rejected(ErrorCode.KILL_SWITCH_INVALID_PRICE, env.ks.trigger, env.oracle1)
+        assert revert_string(err.code) == INVALID_PRICE
     env.set_answer(env.oracle1, 1)
     env.ks.trigger(env.oracle1)
     assert env.ks.triggered is True
@@ -271,8 +281,8 @@ def test_trigger_invalid_price_boundary(env: Env) -> None:
 
 def test_trigger_price_above_threshold_boundary(env: Env) -> None:
     env.ks.set_oracle(env.oracle1, 10**8 - 1, sender=env.owner)
-    err = env.rejected(ErrorCode.VALUE_OUT_OF_RANGE, env.ks.trigger, env.oracle1)
-    assert err.context["reason"] == PRICE_ABOVE_THRESHOLD
+    err = env.rejected(ErrorCode.KILL_SWITCH_PRICE_ABOVE_THRESHOLD, env.ks.trigger, env.oracle1)
+    assert revert_string(err.code) == PRICE_ABOVE_THRESHOLD
     env.ks.set_oracle(env.oracle1, 10**8, sender=env.owner)
     env.ks.trigger(env.oracle1)
     assert env.ks.triggered is True
@@ -413,8 +423,8 @@ def test_integration_trigger_disables_borrowing_on_a_live_market() -> None:
     m.supply(borrower, a["WETH"], 100 * 10**18)
     m.borrow(borrower, a["DAI"], 40_000 * 10**18)
 
-    err = env.rejected(ErrorCode.VALUE_OUT_OF_RANGE, env.ks.trigger, wbtc_oracle)
-    assert err.context["reason"] == PRICE_ABOVE_THRESHOLD
+    err = env.rejected(ErrorCode.KILL_SWITCH_PRICE_ABOVE_THRESHOLD, env.ks.trigger, wbtc_oracle)
+    assert revert_string(err.code) == PRICE_ABOVE_THRESHOLD
     enabled = {name: m.config(asset).get_borrowing_enabled() for name, asset in a.items()}
     assert enabled == {
         "DAI": True,

@@ -17,6 +17,7 @@ from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.fixed import RAY, WAD
 from sparkprime.protocols.sparklend.dai_rate_strategy import UINT88_MAX, DaiInterestRateStrategy
+from sparkprime.protocols.sparklend.errors import revert_string
 from sparkprime.protocols.sparklend.rate_strategies import ReserveInterestRateStrategy
 from tests.protocols.sparklend.test_rate_support import (
     RAD,
@@ -243,7 +244,8 @@ def test_constructor_spread_checks(env: Env) -> None:
             max_rate=10,
             performance_bonus=0,
         )
-    assert info.value.context["revert"] == (
+    assert info.value.code is ErrorCode.DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD
+    assert revert_string(info.value.code) == (
         "DaiInterestRateStrategy/supply-spread-greater-than-borrow-spread"
     )
     with pytest.raises(ProtocolError) as info:
@@ -254,7 +256,8 @@ def test_constructor_spread_checks(env: Env) -> None:
             max_rate=10,
             performance_bonus=0,
         )
-    assert info.value.context["revert"] == "DaiInterestRateStrategy/borrow-spread-too-large"
+    assert info.value.code is ErrorCode.DAI_IRM_BORROW_SPREAD_TOO_LARGE
+    assert revert_string(info.value.code) == "DaiInterestRateStrategy/borrow-spread-too-large"
 
 
 def test_recompute_caps_base_rate_at_max_minus_borrow_spread(env: Env) -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
 from sparkprime.core.fixed import RAY
 from sparkprime.core.uint import UINT256_MAX
+from sparkprime.protocols.sparklend.errors import revert_string
 from sparkprime.protocols.sparklend.rate_sources import (
     SECONDS_PER_YEAR,
     CappedFallbackRateSource,
@@ -147,8 +148,8 @@ def _rejection(build: object) -> ProtocolError:
 
 def test_capped_constructor_lower_bound_gt_upper_bound_boundary(original: RateSourceMock) -> None:
     err = _rejection(lambda: CappedFallbackRateSource(original, E16 + 1, E16, E16))
-    assert err.code is ErrorCode.VALUE_OUT_OF_RANGE
-    assert err.context["revert"] == "CappedFallbackRateSource/invalid-bounds"
+    assert err.code is ErrorCode.CAPPED_FALLBACK_INVALID_BOUNDS
+    assert revert_string(err.code) == "CappedFallbackRateSource/invalid-bounds"
     CappedFallbackRateSource(original, E16, E16, E16)
 
 
@@ -156,7 +157,8 @@ def test_capped_constructor_default_rate_lt_lower_bound_boundary(
     original: RateSourceMock,
 ) -> None:
     err = _rejection(lambda: CappedFallbackRateSource(original, E16, 8 * E16, E16 - 1))
-    assert err.context["revert"] == "CappedFallbackRateSource/invalid-default-rate"
+    assert err.code is ErrorCode.CAPPED_FALLBACK_INVALID_DEFAULT_RATE
+    assert revert_string(err.code) == "CappedFallbackRateSource/invalid-default-rate"
     assert err.context["field"] == "default_rate"
     CappedFallbackRateSource(original, E16, 8 * E16, E16)
 
@@ -165,7 +167,8 @@ def test_capped_constructor_default_rate_gt_upper_bound_boundary(
     original: RateSourceMock,
 ) -> None:
     err = _rejection(lambda: CappedFallbackRateSource(original, E16, 8 * E16, 8 * E16 + 1))
-    assert err.context["revert"] == "CappedFallbackRateSource/invalid-default-rate"
+    assert err.code is ErrorCode.CAPPED_FALLBACK_INVALID_DEFAULT_RATE
+    assert revert_string(err.code) == "CappedFallbackRateSource/invalid-default-rate"
     CappedFallbackRateSource(original, E16, 8 * E16, 8 * E16)
 
 

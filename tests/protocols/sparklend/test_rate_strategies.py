@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.fixed import PERCENTAGE_FACTOR, RAY, percent_mul, ray_div, ray_mul
-from sparkprime.protocols.sparklend.errors import revert_string
+from sparkprime.protocols.sparklend.errors import from_revert_string, revert_string
 from sparkprime.protocols.sparklend.rate_sources import (
     CappedFallbackRateSource,
     PotRateSource,
@@ -340,8 +340,9 @@ def test_target_base_rate_source_invalid_decimals(source: RateSourceMock) -> Non
             variable_rate_slope1=ray("0.01"),
             variable_rate_slope2=ray("0.45"),
         )
-    assert info.value.code is ErrorCode.VALUE_OUT_OF_RANGE
-    assert info.value.context["revert"] == (
+    assert info.value.code is ErrorCode.RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS
+    assert info.value.context["contract"] == "RateTargetBaseInterestRateStrategy"
+    assert revert_string(info.value.code) == (
         "RateTargetBaseInterestRateStrategy/invalid-rate-source-decimals"
     )
 
@@ -438,8 +439,11 @@ def test_kink_rate_source_invalid_decimals(source: RateSourceMock) -> None:
     source.set_decimals(28)
     with pytest.raises(ProtocolError) as info:
         _kink(source, optimal=ray("0.8"), spread=ray("-0.005"))
-    assert info.value.context["revert"] == (
-        "RateTargetKinkInterestRateStrategy/invalid-rate-source-decimals"
+    assert info.value.code is ErrorCode.RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS
+    assert info.value.context["contract"] == "RateTargetKinkInterestRateStrategy"
+    assert (
+        from_revert_string("RateTargetKinkInterestRateStrategy/invalid-rate-source-decimals")
+        is info.value.code
     )
 
 

@@ -31,20 +31,22 @@ number from the clock (12-second blocks from an anchor) and can be `roll`ed like
 `vm.roll`. The automator only compares block numbers for equality ("already updated in this
 block"), so any provider that advances when the clock does gives the contract's behaviour.
 
-Reverts, raised as existing codes with the contract's message in `reason=`:
+Reverts: each revert string is its own code (`sparklend.errors.from_revert_string` maps the
+string to it), with `field=` the argument refused; OpenZeppelin's custom errors are the generic
+codes with the error in `reason=`:
 
-| contract | raised as |
-|---|---|
-| `OwnableUnauthorizedAccount` (v1.0) | `MISSING_ROLE`, `role="owner"` |
-| `AccessControlUnauthorizedAccount` (v1.1) | `MISSING_ROLE`, the role |
-| "CapAutomator/invalid-admin-address" | `INVALID_ID`, `field="admin"` |
-| "CapAutomator/invalid-updater-address" | `INVALID_ID`, `field="updater"` |
-| "CapAutomator/zero-cap" | `VALUE_OUT_OF_RANGE`, `field="max"` |
-| "CapAutomator/zero-gap" | `VALUE_OUT_OF_RANGE`, `field="gap"` |
-| "CapAutomator/invalid-cap" | `VALUE_OUT_OF_RANGE`, `field="max"` |
-| "CapAutomator/invalid-gap" | `VALUE_OUT_OF_RANGE`, `field="gap"` |
-| "CapAutomator/uint48-cast" | `VALUE_OUT_OF_RANGE`, the field cast |
-| "CapAutomator/nonexistent-config" | `INVALID_ID`, `field="asset"` |
+| contract | raised as | `field` |
+|---|---|---|
+| `OwnableUnauthorizedAccount` (v1.0) | `MISSING_ROLE`, `role="owner"` | |
+| `AccessControlUnauthorizedAccount` (v1.1) | `MISSING_ROLE`, the role | |
+| "CapAutomator/invalid-admin-address" | `CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS` | admin |
+| "CapAutomator/invalid-updater-address" | `CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS` | updater |
+| "CapAutomator/zero-cap" | `CAP_AUTOMATOR_ZERO_CAP` | max |
+| "CapAutomator/zero-gap" | `CAP_AUTOMATOR_ZERO_GAP` | gap |
+| "CapAutomator/invalid-cap" | `CAP_AUTOMATOR_INVALID_CAP` | max |
+| "CapAutomator/invalid-gap" | `CAP_AUTOMATOR_INVALID_GAP` | gap |
+| "CapAutomator/uint48-cast" | `CAP_AUTOMATOR_UINT48_CAST` | the value cast |
+| "CapAutomator/nonexistent-config" | `CAP_AUTOMATOR_NONEXISTENT_CONFIG` | asset |
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ __all__ = [
 UPDATE_ROLE: Final = "UPDATE_ROLE"
 UINT48_MAX: Final = 2**48 - 1
 
+# The contract's revert strings (`sparklend.errors.revert_string` of the codes raised).
 ZERO_CAP: Final = "CapAutomator/zero-cap"
 ZERO_GAP: Final = "CapAutomator/zero-gap"
 INVALID_CAP: Final = "CapAutomator/invalid-cap"
@@ -198,16 +201,16 @@ class _Configurator(Protocol):
     def set_borrow_cap(self, asset: Address, new_borrow_cap: int, *, sender: Address) -> None: ...
 
 
-def _out_of_range(field: str, value: object, lo: object, hi: object, reason: str) -> ProtocolError:
-    return ProtocolError(
-        ErrorCode.VALUE_OUT_OF_RANGE, field=field, value=value, min=lo, max=hi, reason=reason
-    )
+def _out_of_range(
+    code: ErrorCode, field: str, value: object, lo: object, hi: object
+) -> ProtocolError:
+    return ProtocolError(code, field=field, value=value, min=lo, max=hi)
 
 
 def _uint48(value: int, field: str) -> int:
     """`_uint48`: "CapAutomator/uint48-cast" past 2**48 - 1."""
     if value > UINT48_MAX:
-        raise _out_of_range(field, value, 0, UINT48_MAX, UINT48_CAST)
+        raise _out_of_range(ErrorCode.CAP_AUTOMATOR_UINT48_CAST, field, value, 0, UINT48_MAX)
     return value
 
 
@@ -266,11 +269,11 @@ class CapAutomator:
             return
         if admin is None or is_zero_address(admin):
             raise ProtocolError(
-                ErrorCode.INVALID_ID, field="admin", value=admin, reason=INVALID_ADMIN_ADDRESS
+                ErrorCode.CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS, field="admin", value=admin
             )
         if updater is None or is_zero_address(updater):
             raise ProtocolError(
-                ErrorCode.INVALID_ID, field="updater", value=updater, reason=INVALID_UPDATER_ADDRESS
+                ErrorCode.CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS, field="updater", value=updater
             )
         access = AccessControlEnumerable(atomic=self._atomic, events=self.events)
         msg_sender = deployer if deployer is not None else admin
@@ -435,13 +438,13 @@ class CapAutomator:
         check_uint256(increase_cooldown, field="increase_cooldown")
         self._only_admin(sender)
         if max_cap == 0:
-            raise _out_of_range("max", max_cap, 1, max_valid, ZERO_CAP)
+            raise _out_of_range(ErrorCode.CAP_AUTOMATOR_ZERO_CAP, "max", max_cap, 1, max_valid)
         if gap == 0:
-            raise _out_of_range("gap", gap, 1, max_cap, ZERO_GAP)
+            raise _out_of_range(ErrorCode.CAP_AUTOMATOR_ZERO_GAP, "gap", gap, 1, max_cap)
         if max_cap > max_valid:
-            raise _out_of_range("max", max_cap, 1, max_valid, INVALID_CAP)
+            raise _out_of_range(ErrorCode.CAP_AUTOMATOR_INVALID_CAP, "max", max_cap, 1, max_valid)
         if gap > max_cap:
-            raise _out_of_range("gap", gap, 1, max_cap, INVALID_GAP)
+            raise _out_of_range(ErrorCode.CAP_AUTOMATOR_INVALID_GAP, "gap", gap, 1, max_cap)
         _uint48(increase_cooldown, "increase_cooldown")
         current = configs.get(asset, _EMPTY)
         new = dataclasses.replace(
@@ -460,7 +463,7 @@ class CapAutomator:
         self._only_admin(sender)
         if configs.get(asset, _EMPTY).max == 0:
             raise ProtocolError(
-                ErrorCode.INVALID_ID, field="asset", value=asset, reason=NONEXISTENT_CONFIG
+                ErrorCode.CAP_AUTOMATOR_NONEXISTENT_CONFIG, field="asset", value=asset
             )
 
         def run() -> None:

@@ -74,7 +74,8 @@ class DaiInterestRateStrategy:
     values are cast like the contract's `Slot0`: the base rate to uint128 and the timestamp to
     uint40 (truncating, as Solidity's explicit casts do). Construction reverts
     `DaiInterestRateStrategy/supply-spread-greater-than-borrow-spread` and
-    `.../borrow-spread-too-large` (here `VALUE_OUT_OF_RANGE`).
+    `.../borrow-spread-too-large` (here `DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD` and
+    `DAI_IRM_BORROW_SPREAD_TOO_LARGE`).
     """
 
     __slots__ = (
@@ -120,21 +121,19 @@ class DaiInterestRateStrategy:
         check_uint256(performance_bonus, field="performance_bonus")
         if borrow_spread < supply_spread:
             raise ProtocolError(
-                ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.DAI_IRM_SUPPLY_SPREAD_GREATER_THAN_BORROW_SPREAD,
                 field="supply_spread",
                 value=supply_spread,
                 min=0,
                 max=borrow_spread,
-                revert="DaiInterestRateStrategy/supply-spread-greater-than-borrow-spread",
             )
         if max_rate < borrow_spread:
             raise ProtocolError(
-                ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.DAI_IRM_BORROW_SPREAD_TOO_LARGE,
                 field="borrow_spread",
                 value=borrow_spread,
                 min=0,
                 max=max_rate,
-                revert="DaiInterestRateStrategy/borrow-spread-too-large",
             )
         self.vat: Final = vat
         self.pot: Final = pot

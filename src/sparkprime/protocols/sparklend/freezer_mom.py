@@ -15,12 +15,12 @@ does this model.
 Function signatures (`sig`) are the Solidity signature strings (`"freezeMarket(address,bool)"`)
 where the contract passes the 4-byte selector.
 
-Reverts, raised as existing codes with the contract's message in `reason=`:
+Reverts, each its own code (`sparklend.errors.from_revert_string` maps the string to it):
 
 | contract | raised as |
 |---|---|
-| "SparkLendFreezerMom/only-owner" | `MISSING_ROLE`, `role="owner"` |
-| "SparkLendFreezerMom/not-authorized" | `MISSING_ROLE`, `role="auth"` |
+| "SparkLendFreezerMom/only-owner" | `FREEZER_ONLY_OWNER`, `role="owner"` |
+| "SparkLendFreezerMom/not-authorized" | `FREEZER_NOT_AUTHORIZED`, `role="auth"`, `sig` |
 
 A `*_all_markets` call is one action: if one reserve's configurator call fails, no reserve
 changes.
@@ -50,6 +50,7 @@ __all__ = [
     "SparkLendFreezerMom",
 ]
 
+# The contract's revert strings (`sparklend.errors.revert_string` of the codes raised).
 ONLY_OWNER: Final = "SparkLendFreezerMom/only-owner"
 NOT_AUTHORIZED: Final = "SparkLendFreezerMom/not-authorized"
 
@@ -182,14 +183,12 @@ class SparkLendFreezerMom:
 
     def _only_owner(self, sender: Address) -> None:
         if sender != self.owner:
-            raise ProtocolError(
-                ErrorCode.MISSING_ROLE, role="owner", account=sender, reason=ONLY_OWNER
-            )
+            raise ProtocolError(ErrorCode.FREEZER_ONLY_OWNER, role="owner", account=sender)
 
     def _auth(self, sender: Address, sig: str) -> None:
         if not self.is_authorized(sender, sig):
             raise ProtocolError(
-                ErrorCode.MISSING_ROLE, role="auth", account=sender, sig=sig, reason=NOT_AUTHORIZED
+                ErrorCode.FREEZER_NOT_AUTHORIZED, role="auth", account=sender, sig=sig
             )
 
     # --- owner functions ---

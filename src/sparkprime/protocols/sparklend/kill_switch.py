@@ -13,16 +13,17 @@ Oracles are addresses, as in the contract; `feeds` maps an address to the aggreg
 holds (anything with `latest_answer() -> int`, e.g. `oracle.feed.PriceFeed`). A registered
 address with no feed behind it is `PRICE_UNAVAILABLE` (the contract's call would revert).
 
-Reverts, raised as existing codes with the contract's message in `reason=`:
+Reverts: each revert string is its own code (`sparklend.errors.from_revert_string` maps the
+string to it); OpenZeppelin's custom error is the generic code with the error in `reason=`:
 
 | contract | raised as |
 |---|---|
 | `OwnableUnauthorizedAccount(account)` | `MISSING_ROLE`, `role="owner"` |
-| "KillSwitchOracle/invalid-threshold" | `VALUE_OUT_OF_RANGE`, `field="threshold"` |
-| "KillSwitchOracle/oracle-does-not-exist" | `INVALID_ID`, `field="oracle"` |
-| "KillSwitchOracle/not-triggered" | `VALUE_OUT_OF_RANGE`, `field="triggered"` |
-| "KillSwitchOracle/invalid-price" | `VALUE_OUT_OF_RANGE`, `field="price"` |
-| "KillSwitchOracle/price-above-threshold" | `VALUE_OUT_OF_RANGE`, `field="price"` |
+| "KillSwitchOracle/invalid-threshold" | `KILL_SWITCH_INVALID_THRESHOLD`, `field="threshold"` |
+| "KillSwitchOracle/oracle-does-not-exist" | `KILL_SWITCH_ORACLE_DOES_NOT_EXIST`, `field="oracle"` |
+| "KillSwitchOracle/not-triggered" | `KILL_SWITCH_NOT_TRIGGERED`, `field="triggered"` |
+| "KillSwitchOracle/invalid-price" | `KILL_SWITCH_INVALID_PRICE`, `field="price"` |
+| "KillSwitchOracle/price-above-threshold" | `KILL_SWITCH_PRICE_ABOVE_THRESHOLD`, `field="price"` |
 
 A trigger is one action: if any configurator call fails (e.g. `STABLE_BORROWING_ENABLED` on a
 reserve, or the role was revoked) nothing changes, `triggered` included.
@@ -52,6 +53,7 @@ __all__ = [
     "KillSwitchOracle",
 ]
 
+# The contract's revert strings (`sparklend.errors.revert_string` of the codes raised).
 INVALID_THRESHOLD: Final = "KillSwitchOracle/invalid-threshold"
 ORACLE_DOES_NOT_EXIST: Final = "KillSwitchOracle/oracle-does-not-exist"
 NOT_TRIGGERED: Final = "KillSwitchOracle/not-triggered"
@@ -188,12 +190,11 @@ class KillSwitchOracle:
         self._ownable.check_owner(sender)
         if threshold == 0 or threshold == self._thresholds.get(oracle, 0):
             raise ProtocolError(
-                ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.KILL_SWITCH_INVALID_THRESHOLD,
                 field="threshold",
                 value=threshold,
                 min=1,
                 max="2**256-1, not the current threshold",
-                reason=INVALID_THRESHOLD,
             )
 
         def run() -> None:
@@ -229,12 +230,11 @@ class KillSwitchOracle:
         self._ownable.check_owner(sender)
         if not self.triggered:
             raise ProtocolError(
-                ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.KILL_SWITCH_NOT_TRIGGERED,
                 field="triggered",
                 value=False,
                 min=True,
                 max=True,
-                reason=NOT_TRIGGERED,
             )
 
         def run() -> None:
@@ -257,21 +257,19 @@ class KillSwitchOracle:
             price = feed.latest_answer()
             if price <= 0:
                 raise ProtocolError(
-                    ErrorCode.VALUE_OUT_OF_RANGE,
+                    ErrorCode.KILL_SWITCH_INVALID_PRICE,
                     field="price",
                     value=price,
                     min=1,
                     max=threshold,
-                    reason=INVALID_PRICE,
                 )
             if price > threshold:
                 raise ProtocolError(
-                    ErrorCode.VALUE_OUT_OF_RANGE,
+                    ErrorCode.KILL_SWITCH_PRICE_ABOVE_THRESHOLD,
                     field="price",
                     value=price,
                     min=1,
                     max=threshold,
-                    reason=PRICE_ABOVE_THRESHOLD,
                 )
             return transact(self._atomic, self._fire, oracle, threshold, price)
         return transact(self._atomic, self._disable_borrowing)
@@ -282,10 +280,7 @@ class KillSwitchOracle:
         threshold = self._thresholds.get(oracle, 0)
         if threshold == 0:
             raise ProtocolError(
-                ErrorCode.INVALID_ID,
-                field="oracle",
-                value=oracle,
-                reason=ORACLE_DOES_NOT_EXIST,
+                ErrorCode.KILL_SWITCH_ORACLE_DOES_NOT_EXIST, field="oracle", value=oracle
             )
         return threshold
 

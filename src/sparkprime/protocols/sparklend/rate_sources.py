@@ -161,7 +161,9 @@ class CappedFallbackRateSource:
     - it returns something that does not decode as a uint256: the wrapper itself reverts (the
       decoding happens in the caller, outside the `try`), so this raises `ProtocolError`.
 
-    `decimals()` is the source's, read live (no fallback).
+    `decimals()` is the source's, read live (no fallback). The constructor reverts
+    `CappedFallbackRateSource/invalid-bounds` (`CAPPED_FALLBACK_INVALID_BOUNDS`) and
+    `.../invalid-default-rate` (`CAPPED_FALLBACK_INVALID_DEFAULT_RATE`).
     """
 
     __slots__ = ("default_rate", "lower_bound", "source", "upper_bound")
@@ -174,21 +176,19 @@ class CappedFallbackRateSource:
         check_uint256(default_rate, field="default_rate")
         if lower_bound > upper_bound:
             raise ProtocolError(
-                ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.CAPPED_FALLBACK_INVALID_BOUNDS,
                 field="lower_bound",
                 value=lower_bound,
                 min=0,
                 max=upper_bound,
-                revert="CappedFallbackRateSource/invalid-bounds",
             )
         if not lower_bound <= default_rate <= upper_bound:
             raise ProtocolError(
-                ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.CAPPED_FALLBACK_INVALID_DEFAULT_RATE,
                 field="default_rate",
                 value=default_rate,
                 min=lower_bound,
                 max=upper_bound,
-                revert="CappedFallbackRateSource/invalid-default-rate",
             )
         self.source: Final = source
         self.lower_bound: Final = lower_bound

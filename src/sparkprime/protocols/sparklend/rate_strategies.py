@@ -530,12 +530,12 @@ def _check_rate_source_decimals(source: RateSource, contract: str) -> None:
     decimals = check_uint(source.decimals(), field="rate_source.decimals()", bits=8)
     if decimals > RATE_SOURCE_DECIMALS_MAX:
         raise ProtocolError(
-            ErrorCode.VALUE_OUT_OF_RANGE,
+            ErrorCode.RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS,
             field="rate_source.decimals()",
             value=decimals,
             min=0,
             max=RATE_SOURCE_DECIMALS_MAX,
-            revert=f"{contract}/invalid-rate-source-decimals",
+            contract=contract,
         )
 
 
@@ -555,7 +555,8 @@ class RateTargetBaseInterestRateStrategy(VariableBorrowInterestRateStrategy):
     rate source's APR (scaled to 27 decimals) plus a fixed spread, read on every call.
 
     Construction reverts `RateTargetBaseInterestRateStrategy/invalid-rate-source-decimals`
-    if the source reports more than 27 decimals (here `VALUE_OUT_OF_RANGE`).
+    if the source reports more than 27 decimals (here
+    `RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS`, `contract=` naming the strategy).
     """
 
     __slots__ = ("RATE_SOURCE", "_base_variable_borrow_rate_spread")
@@ -602,7 +603,8 @@ class RateTargetKinkInterestRateStrategy(VariableBorrowInterestRateStrategy):
     otherwise; `ray_div(ray_mul(slope1, OPT), OPT)` can differ from slope1 by rounding (a wei
     at a realistic OPT). The `int256` conversions are unchecked reinterpretations, the sums
     checked, as in the contract. Construction reverts
-    `RateTargetKinkInterestRateStrategy/invalid-rate-source-decimals` above 27 decimals.
+    `RateTargetKinkInterestRateStrategy/invalid-rate-source-decimals` above 27 decimals (here
+    `RATE_TARGET_INVALID_RATE_SOURCE_DECIMALS`, `contract=` naming the strategy).
     """
 
     __slots__ = ("RATE_SOURCE", "_variable_rate_slope1_spread")

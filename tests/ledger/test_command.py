@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
-from sparkprime.core.ids import AssetId
+from sparkprime.core.ids import Address, AssetId
 from sparkprime.ledger.command import (
     CommandCodec,
     Uint128,
@@ -196,3 +196,18 @@ def test_any_out_of_range_amount_is_rejected(amount):
     with pytest.raises(ProtocolError) as info:
         _open(legs=[{"asset": "A", "side": "LONG", "size_wad": amount}])
     assert info.value.code is ErrorCode.VALUE_OUT_OF_RANGE
+
+
+@command("test.send")
+class Send:
+    to: Address
+    amount: Uint256
+
+
+def test_address_fields_are_checked_and_normalised():
+    send = Send(to=Address("0x6B175474E89094C44Da98b954EedeAC495271d0F"), amount=1)
+    assert send.to == "0x6b175474e89094c44da98b954eedeac495271d0f"
+    with pytest.raises(ProtocolError) as info:
+        Send(to=Address("alice"), amount=1)
+    assert info.value.code is ErrorCode.INVALID_ID
+    assert info.value.context["field"] == "to"

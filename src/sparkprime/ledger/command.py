@@ -7,6 +7,7 @@ type, a negative amount or a value past uint256 is a `ProtocolError` before anyt
 Field types:
     Uint256, Uint128, Int256   ints in their EVM range (plain `int` means Int256)
     bool, str                  exact types (a bool is not an int, a float is nothing)
+    Address                    an EVM address, normalised to lower case
     NewType over str / int     checked as the underlying type
     Enum subclasses            written by name
     tuple[T, ...]              written as a JSON list
@@ -38,6 +39,7 @@ from enum import Enum
 from typing import Annotated, Any, Final, TypeVar, dataclass_transform
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.ids import Address, parse_address
 from sparkprime.core.uint import check_int256, check_uint
 
 __all__ = [
@@ -49,8 +51,10 @@ __all__ = [
     "UintBits",
     "canonical_json",
     "command",
+    "from_plain",
     "is_command",
     "record",
+    "to_plain",
 ]
 
 COMMAND_KINDS_MAX: Final = 1024
@@ -87,6 +91,10 @@ def _wrong_type(field: str, expected: str, value: object) -> ProtocolError:
 
 def _check_int(value: object, field: str, depth: int) -> int:
     return check_int256(value, field=field)
+
+
+def _address_check(value: object, field: str, depth: int) -> Address:
+    return parse_address(value, field=field)
 
 
 def _uint_check(bits: int) -> _Check:
@@ -154,6 +162,8 @@ def _checker_for(hint: object, owner: str) -> _Check:
         base, *extras = typing.get_args(hint)
         bits = [e.bits for e in extras if isinstance(e, UintBits)]
         return _uint_check(bits[0]) if bits else _checker_for(base, owner)
+    if hint is Address:
+        return _address_check
     if isinstance(hint, typing.NewType):
         return _checker_for(hint.__supertype__, owner)
     if origin in (types.UnionType, typing.Union):
@@ -225,6 +235,18 @@ def _to_plain(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
+
+
+def to_plain(value: object) -> Any:
+    """A command or record as JSON-able data (enums by name, tuples as lists)."""
+    return _to_plain(value)
+
+
+def from_plain(cls: type[T], data: Mapping[str, object]) -> T:
+    """Build and validate a command or record of type `cls` from `to_plain` data."""
+    if not is_command(cls):
+        raise TypeError(f"{cls!r} is not declared with @command or @record")
+    return _from_mapping(cls, data, path="", depth=0)
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True)

@@ -1,0 +1,256 @@
+"""A whole SparkLend market as one deterministic state machine for the journal.
+
+`SparkLendMarket` holds a `Pool`, its `PoolConfigurator`, a settable price oracle, the named
+live rates its rate-target strategies follow, and each reserve's strategy as data. Every
+change is a command from `market_commands` applied through `apply` (the `StateMachine`
+protocol of `sparkprime.ledger`), so a `Ledger` journals it, replays it and snapshots it.
+Each command maps to one contract call; the call is all-or-nothing (the Pool's undo log), so
+a refused command leaves the market as it was.
+
+Example:
+    >>> from sparkprime.ledger import Ledger, MemoryJournalStore
+    >>> from sparkprime.protocols.sparklend.addresses import make_addr
+    >>> admin = make_addr("admin")
+    >>> market = SparkLendMarket.create(start_ts_s=1, admin=admin)
+    >>> ledger = Ledger.create(MemoryJournalStore(), market)
+    >>> ledger.machine.pool.get_reserves_count()
+    0
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Final, Self
+
+from sparkprime.core.clock import Clock
+from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.ids import Address
+from sparkprime.ledger.command import canonical_json, from_plain, to_plain
+from sparkprime.protocols.erc20 import Erc20
+from sparkprime.protocols.sparklend import market_commands as mc
+from sparkprime.protocols.sparklend.acl import POOL_ADMIN, RISK_ADMIN, Acl
+from sparkprime.protocols.sparklend.addresses import make_addr
+from sparkprime.protocols.sparklend.configurator_logic import InitReserveInput
+from sparkprime.protocols.sparklend.market_rates import RateInputs, StrategySpec
+from sparkprime.protocols.sparklend.oracle import SimplePriceOracle
+from sparkprime.protocols.sparklend.pool import Pool
+from sparkprime.protocols.sparklend.pool_configurator import PoolConfigurator
+from sparkprime.protocols.sparklend.rounding import RoundingMode
+
+__all__ = ["MARKET_SNAPSHOT_VERSION", "SparkLendMarket"]
+
+MARKET_SNAPSHOT_VERSION: Final = 1
+POOL_ADDRESS: Final = make_addr("sparklend.pool")
+CONFIGURATOR_ADDRESS: Final = make_addr("sparklend.pool-configurator")
+_FLAG_SETTERS: Final = {
+    "active": "set_reserve_active",
+    "freeze": "set_reserve_freeze",
+    "pause": "set_reserve_pause",
+    "flash_loaning": "set_reserve_flash_loaning",
+    "borrowable_in_isolation": "set_borrowable_in_isolation",
+    "siloed_borrowing": "set_siloed_borrowing",
+}
+
+
+class SparkLendMarket:
+    """A Pool, its configurator, prices and live rates, driven by commands."""
+
+    NAME: ClassVar[str] = "sparklend.market/1"
+    COMMAND_TYPES: ClassVar[tuple[type, ...]] = mc.MARKET_COMMANDS
+
+    __slots__ = ("_handlers", "configurator", "oracle", "pool", "rate_inputs", "strategy_specs")
+
+    def __init__(
+        self,
+        *,
+        pool: Pool,
+        configurator: PoolConfigurator,
+        oracle: SimplePriceOracle,
+        rate_inputs: RateInputs,
+        strategy_specs: Mapping[Address, StrategySpec],
+    ) -> None:
+        self.pool = pool
+        self.configurator = configurator
+        self.oracle = oracle
+        self.rate_inputs = rate_inputs
+        self.strategy_specs: dict[Address, StrategySpec] = dict(strategy_specs)
+        self._handlers: dict[type, Callable[[Any], Any]] = self._handler_table()
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        start_ts_s: int,
+        admin: Address,
+        rounding_mode: RoundingMode = RoundingMode.HALF_UP_V1,
+    ) -> SparkLendMarket:
+        """An empty market whose `admin` holds the pool-admin and risk-admin roles."""
+        acl = Acl(admin=admin)
+        acl.grant_role(POOL_ADMIN, admin, sender=admin)
+        acl.grant_role(RISK_ADMIN, admin, sender=admin)
+        oracle = SimplePriceOracle()
+        pool = Pool(
+            address=POOL_ADDRESS,
+            clock=Clock(start_ts_s),
+            oracle=oracle,
+            acl=acl,
+            configurator=CONFIGURATOR_ADDRESS,
+            rounding_mode=rounding_mode,
+        )
+        configurator = PoolConfigurator(pool, acl)
+        return cls(
+            pool=pool,
+            configurator=configurator,
+            oracle=oracle,
+            rate_inputs=RateInputs(),
+            strategy_specs={},
+        )
+
+    @property
+    def clock(self) -> Clock:
+        """The market's clock (block.timestamp); the journal warps it to each command."""
+        return self.pool.clock
+
+    def apply(self, command: Any) -> Any:
+        """Run one command; a refusal raises ProtocolError and changes nothing."""
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            raise ProtocolError(ErrorCode.UNKNOWN_COMMAND_KIND, kind=type(command).__name__)
+        return handler(command)
+
+    # --- handlers: one contract call each -------------------------------------------------
+
+    def _handler_table(self) -> dict[type, Callable[[Any], Any]]:
+        pool, cfg = self.pool, self.configurator
+        return {
+            mc.Supply: lambda c: pool.supply(c.asset, c.amount, c.on_behalf_of, 0, sender=c.sender),
+            mc.Withdraw: lambda c: pool.withdraw(c.asset, c.amount, c.to, sender=c.sender),
+            mc.Borrow: lambda c: pool.borrow(
+                c.asset, c.amount, c.interest_rate_mode, 0, c.on_behalf_of, sender=c.sender
+            ),
+            mc.Repay: lambda c: pool.repay(
+                c.asset, c.amount, c.interest_rate_mode, c.on_behalf_of, sender=c.sender
+            ),
+            mc.RepayWithATokens: lambda c: pool.repay_with_a_tokens(
+                c.asset, c.amount, c.interest_rate_mode, sender=c.sender
+            ),
+            mc.SetUserUseReserveAsCollateral: lambda c: pool.set_user_use_reserve_as_collateral(
+                c.asset, c.use_as_collateral, sender=c.sender
+            ),
+            mc.SetUserEMode: lambda c: pool.set_user_emode(c.category_id, sender=c.sender),
+            mc.ApproveDelegation: lambda c: pool.variable_debt_token(c.asset).approve_delegation(
+                c.delegatee, c.amount, sender=c.sender
+            ),
+            mc.TransferAToken: lambda c: pool.a_token(c.asset).transfer(
+                c.to, c.amount, sender=c.sender
+            ),
+            mc.MintToTreasury: lambda c: pool.mint_to_treasury(list(c.assets)),
+            mc.DeployToken: self._deploy_token,
+            mc.Deal: lambda c: pool.registry.get(c.asset).mint(c.to, c.amount),
+            mc.ApproveUnderlying: lambda c: pool.registry.get(c.asset).approve(
+                c.spender, c.amount, sender=c.sender
+            ),
+            mc.SetAssetPrice: lambda c: self.oracle.set_asset_price(c.asset, c.price_usd_e8),
+            mc.DefineRateInput: lambda c: self.rate_inputs.define(c.spec, c.value),
+            mc.SetRateInput: lambda c: self.rate_inputs.set_value(c.name, c.value),
+            mc.GrantRole: lambda c: pool.acl.grant_role(c.role, c.account, sender=c.sender),
+            mc.InitReserve: self._init_reserve,
+            mc.ConfigureReserveAsCollateral: lambda c: cfg.configure_reserve_as_collateral(
+                c.asset, c.ltv, c.liquidation_threshold, c.liquidation_bonus, sender=c.sender
+            ),
+            mc.SetReserveBorrowing: lambda c: cfg.set_reserve_borrowing(
+                c.asset, c.enabled, sender=c.sender
+            ),
+            mc.SetReserveFlag: self._set_reserve_flag,
+            mc.SetReserveFactor: lambda c: cfg.set_reserve_factor(
+                c.asset, c.reserve_factor_bps, sender=c.sender
+            ),
+            mc.SetSupplyCap: lambda c: cfg.set_supply_cap(
+                c.asset, c.supply_cap_tokens, sender=c.sender
+            ),
+            mc.SetBorrowCap: lambda c: cfg.set_borrow_cap(
+                c.asset, c.borrow_cap_tokens, sender=c.sender
+            ),
+            mc.SetDebtCeiling: lambda c: cfg.set_debt_ceiling(
+                c.asset, c.debt_ceiling_usd_e2, sender=c.sender
+            ),
+            mc.SetEModeCategory: lambda c: cfg.set_emode_category(
+                c.category_id,
+                c.ltv,
+                c.liquidation_threshold,
+                c.liquidation_bonus,
+                c.price_source,
+                c.label,
+                sender=c.sender,
+            ),
+            mc.SetAssetEModeCategory: lambda c: cfg.set_asset_emode_category(
+                c.asset, c.category_id, sender=c.sender
+            ),
+        }
+
+    def _deploy_token(self, cmd: mc.DeployToken) -> None:
+        self.pool.registry.register(Erc20(cmd.address, cmd.symbol, cmd.decimals))
+
+    def _init_reserve(self, cmd: mc.InitReserve) -> None:
+        strategy = cmd.strategy.build(self.rate_inputs)  # validates before anything is listed
+        token = self.pool.registry.get(cmd.asset)
+        item = InitReserveInput(
+            underlying_asset=cmd.asset,
+            underlying_asset_decimals=token.decimals,
+            interest_rate_strategy=strategy,
+            treasury=cmd.treasury,
+            symbol=token.symbol,
+        )
+        self.configurator.init_reserves([item], sender=cmd.sender)
+        self.strategy_specs[cmd.asset] = cmd.strategy
+
+    def _set_reserve_flag(self, cmd: mc.SetReserveFlag) -> None:
+        setter = _FLAG_SETTERS.get(cmd.flag)
+        if setter is None:
+            raise ProtocolError(
+                ErrorCode.INVALID_ID,
+                field="flag",
+                value=cmd.flag,
+                reason=f"one of {', '.join(sorted(_FLAG_SETTERS))}",
+            )
+        getattr(self.configurator, setter)(cmd.asset, cmd.value, sender=cmd.sender)
+
+    # --- state ------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole market as JSON-able data."""
+        return {
+            "version": MARKET_SNAPSHOT_VERSION,
+            "pool": self.pool.snapshot(),
+            "prices": dict(sorted(self.oracle.prices().items())),
+            "rate_inputs": self.rate_inputs.snapshot(),
+            "strategies": {a: to_plain(s) for a, s in sorted(self.strategy_specs.items())},
+        }
+
+    def state_hash(self) -> str:
+        """sha256 of the canonical JSON of `snapshot()`."""
+        return hashlib.sha256(canonical_json(self.snapshot()).encode()).hexdigest()
+
+    @classmethod
+    def restore(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a market from `snapshot()`."""
+        if data.get("version") != MARKET_SNAPSHOT_VERSION:
+            raise ProtocolError(
+                ErrorCode.SNAPSHOT_CORRUPT,
+                seq="?",
+                reason=f"market version {data.get('version')!r}",
+            )
+        rate_inputs = RateInputs.restore(list(data["rate_inputs"]))
+        specs = {Address(a): from_plain(StrategySpec, s) for a, s in data["strategies"].items()}
+        oracle = SimplePriceOracle({Address(a): p for a, p in data["prices"].items()})
+        strategies = {asset: spec.build(rate_inputs) for asset, spec in specs.items()}
+        pool = Pool.restore(data["pool"], oracle=oracle, strategies=strategies)
+        configurator = PoolConfigurator(pool, pool.acl)
+        return cls(
+            pool=pool,
+            configurator=configurator,
+            oracle=oracle,
+            rate_inputs=rate_inputs,
+            strategy_specs=specs,
+        )

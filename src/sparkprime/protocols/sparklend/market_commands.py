@@ -1,0 +1,295 @@
+"""The commands a journaled SparkLend market accepts: one per Pool, PoolConfigurator, token or
+oracle call, argument for argument, with the caller as `sender`.
+
+Amounts are uint256 in the asset's base units; `interest_rate_mode` is 2 (variable) on
+SparkLend. A command is checked when it is built (types, ranges, addresses) and again by the
+contract model when it runs.
+"""
+
+from __future__ import annotations
+
+from sparkprime.core.ids import Address
+from sparkprime.ledger.command import Uint256, command
+from sparkprime.protocols.sparklend.market_rates import RateInputSpec, StrategySpec
+
+__all__ = [
+    "MARKET_COMMANDS",
+    "ApproveDelegation",
+    "ApproveUnderlying",
+    "Borrow",
+    "ConfigureReserveAsCollateral",
+    "Deal",
+    "DefineRateInput",
+    "DeployToken",
+    "GrantRole",
+    "InitReserve",
+    "MintToTreasury",
+    "Repay",
+    "RepayWithATokens",
+    "SetAssetEModeCategory",
+    "SetAssetPrice",
+    "SetBorrowCap",
+    "SetDebtCeiling",
+    "SetEModeCategory",
+    "SetRateInput",
+    "SetReserveBorrowing",
+    "SetReserveFactor",
+    "SetReserveFlag",
+    "SetSupplyCap",
+    "SetUserEMode",
+    "SetUserUseReserveAsCollateral",
+    "Supply",
+    "TransferAToken",
+    "Withdraw",
+]
+
+# --- users ----------------------------------------------------------------------------------
+
+
+@command("sparklend.supply")
+class Supply:
+    asset: Address
+    amount: Uint256
+    on_behalf_of: Address
+    sender: Address
+
+
+@command("sparklend.withdraw")
+class Withdraw:
+    asset: Address
+    amount: Uint256  # uint256.max withdraws everything
+    to: Address
+    sender: Address
+
+
+@command("sparklend.borrow")
+class Borrow:
+    asset: Address
+    amount: Uint256
+    interest_rate_mode: Uint256
+    on_behalf_of: Address
+    sender: Address
+
+
+@command("sparklend.repay")
+class Repay:
+    asset: Address
+    amount: Uint256  # uint256.max repays the whole debt (only for one's own)
+    interest_rate_mode: Uint256
+    on_behalf_of: Address
+    sender: Address
+
+
+@command("sparklend.repay_with_a_tokens")
+class RepayWithATokens:
+    asset: Address
+    amount: Uint256
+    interest_rate_mode: Uint256
+    sender: Address
+
+
+@command("sparklend.set_user_use_reserve_as_collateral")
+class SetUserUseReserveAsCollateral:
+    asset: Address
+    use_as_collateral: bool
+    sender: Address
+
+
+@command("sparklend.set_user_emode")
+class SetUserEMode:
+    category_id: Uint256
+    sender: Address
+
+
+@command("sparklend.approve_delegation")
+class ApproveDelegation:
+    asset: Address  # the reserve whose variable-debt token holds the allowance
+    delegatee: Address
+    amount: Uint256
+    sender: Address
+
+
+@command("sparklend.transfer_a_token")
+class TransferAToken:
+    asset: Address
+    to: Address
+    amount: Uint256
+    sender: Address
+
+
+@command("sparklend.mint_to_treasury")
+class MintToTreasury:
+    assets: tuple[Address, ...]
+
+
+# --- tokens and prices ------------------------------------------------------------------------
+
+
+@command("sparklend.deploy_token")
+class DeployToken:
+    """Put an ERC-20 at `address` (a listing needs the underlying to exist)."""
+
+    address: Address
+    symbol: str
+    decimals: Uint256
+
+
+@command("sparklend.deal")
+class Deal:
+    """Mint underlying to `to` (foundry's `deal`): how funds enter a simulation."""
+
+    asset: Address
+    to: Address
+    amount: Uint256
+
+
+@command("sparklend.approve_underlying")
+class ApproveUnderlying:
+    asset: Address
+    spender: Address
+    amount: Uint256
+    sender: Address
+
+
+@command("sparklend.set_asset_price")
+class SetAssetPrice:
+    """A new oracle price: USD with 8 decimals, as AaveOracle answers."""
+
+    asset: Address
+    price_usd_e8: Uint256
+
+
+@command("sparklend.define_rate_input")
+class DefineRateInput:
+    spec: RateInputSpec
+    value: Uint256
+
+
+@command("sparklend.set_rate_input")
+class SetRateInput:
+    """A new value of a named live rate (the SSR as a per-second ray, an LST APR, ...)."""
+
+    name: str
+    value: Uint256
+
+
+# --- governance (PoolConfigurator and ACL) ----------------------------------------------------
+
+
+@command("sparklend.grant_role")
+class GrantRole:
+    role: str
+    account: Address
+    sender: Address
+
+
+@command("sparklend.init_reserve")
+class InitReserve:
+    asset: Address
+    strategy: StrategySpec
+    treasury: Address
+    sender: Address
+
+
+@command("sparklend.configure_reserve_as_collateral")
+class ConfigureReserveAsCollateral:
+    asset: Address
+    ltv: Uint256
+    liquidation_threshold: Uint256
+    liquidation_bonus: Uint256
+    sender: Address
+
+
+@command("sparklend.set_reserve_borrowing")
+class SetReserveBorrowing:
+    asset: Address
+    enabled: bool
+    sender: Address
+
+
+@command("sparklend.set_reserve_flag")
+class SetReserveFlag:
+    """One of the configurator's boolean setters, by its name: `active`, `freeze`, `pause`,
+    `flash_loaning`, `borrowable_in_isolation`, `siloed_borrowing`."""
+
+    asset: Address
+    flag: str
+    value: bool
+    sender: Address
+
+
+@command("sparklend.set_reserve_factor")
+class SetReserveFactor:
+    asset: Address
+    reserve_factor_bps: Uint256
+    sender: Address
+
+
+@command("sparklend.set_supply_cap")
+class SetSupplyCap:
+    asset: Address
+    supply_cap_tokens: Uint256
+    sender: Address
+
+
+@command("sparklend.set_borrow_cap")
+class SetBorrowCap:
+    asset: Address
+    borrow_cap_tokens: Uint256
+    sender: Address
+
+
+@command("sparklend.set_debt_ceiling")
+class SetDebtCeiling:
+    asset: Address
+    debt_ceiling_usd_e2: Uint256
+    sender: Address
+
+
+@command("sparklend.set_emode_category")
+class SetEModeCategory:
+    category_id: Uint256
+    ltv: Uint256
+    liquidation_threshold: Uint256
+    liquidation_bonus: Uint256
+    price_source: Address | None
+    label: str
+    sender: Address
+
+
+@command("sparklend.set_asset_emode_category")
+class SetAssetEModeCategory:
+    asset: Address
+    category_id: Uint256
+    sender: Address
+
+
+MARKET_COMMANDS: tuple[type, ...] = (
+    Supply,
+    Withdraw,
+    Borrow,
+    Repay,
+    RepayWithATokens,
+    SetUserUseReserveAsCollateral,
+    SetUserEMode,
+    ApproveDelegation,
+    TransferAToken,
+    MintToTreasury,
+    DeployToken,
+    Deal,
+    ApproveUnderlying,
+    SetAssetPrice,
+    DefineRateInput,
+    SetRateInput,
+    GrantRole,
+    InitReserve,
+    ConfigureReserveAsCollateral,
+    SetReserveBorrowing,
+    SetReserveFlag,
+    SetReserveFactor,
+    SetSupplyCap,
+    SetBorrowCap,
+    SetDebtCeiling,
+    SetEModeCategory,
+    SetAssetEModeCategory,
+)

@@ -37,6 +37,7 @@ from sparkprime.protocols.sparklend.oracle import SimplePriceOracle
 from sparkprime.protocols.sparklend.pool import Pool
 from sparkprime.protocols.sparklend.pool_configurator import PoolConfigurator
 from sparkprime.protocols.sparklend.rounding import RoundingMode
+from sparkprime.protocols.sparklend.transaction import transact
 
 __all__ = ["MARKET_SNAPSHOT_VERSION", "SparkLendMarket"]
 
@@ -117,7 +118,8 @@ class SparkLendMarket:
         handler = self._handlers.get(type(command))
         if handler is None:
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND_KIND, kind=type(command).__name__)
-        return handler(command)
+        # One command, one action of the Pool's undo log: a refusal part-way undoes it all.
+        return transact(self.pool.registry.atomic, handler, command)
 
     # --- handlers: one contract call each -------------------------------------------------
 
@@ -172,6 +174,10 @@ class SparkLendMarket:
             mc.SetBorrowCap: lambda c: cfg.set_borrow_cap(
                 c.asset, c.borrow_cap_tokens, sender=c.sender
             ),
+            mc.SetLiquidationProtocolFee: lambda c: cfg.set_liquidation_protocol_fee(
+                c.asset, c.fee_bps, sender=c.sender
+            ),
+            mc.SetFlashloanPremiums: self._set_flashloan_premiums,
             mc.SetDebtCeiling: lambda c: cfg.set_debt_ceiling(
                 c.asset, c.debt_ceiling_usd_e2, sender=c.sender
             ),
@@ -204,6 +210,13 @@ class SparkLendMarket:
         )
         self.configurator.init_reserves([item], sender=cmd.sender)
         self.strategy_specs[cmd.asset] = cmd.strategy
+
+    def _set_flashloan_premiums(self, cmd: mc.SetFlashloanPremiums) -> None:
+        # Two configurator calls in one command: `apply` makes them one undo-log action.
+        self.configurator.update_flashloan_premium_total(cmd.total_bps, sender=cmd.sender)
+        self.configurator.update_flashloan_premium_to_protocol(
+            cmd.to_protocol_bps, sender=cmd.sender
+        )
 
     def _set_reserve_flag(self, cmd: mc.SetReserveFlag) -> None:
         setter = _FLAG_SETTERS.get(cmd.flag)

@@ -31,6 +31,8 @@ __all__ = [
     "SetBorrowCap",
     "SetDebtCeiling",
     "SetEModeCategory",
+    "SetFlashloanPremiums",
+    "SetLiquidationProtocolFee",
     "SetRateInput",
     "SetReserveBorrowing",
     "SetReserveFactor",
@@ -239,6 +241,22 @@ class SetBorrowCap:
     sender: Address
 
 
+@command("sparklend.set_liquidation_protocol_fee")
+class SetLiquidationProtocolFee:
+    asset: Address
+    fee_bps: Uint256
+    sender: Address
+
+
+@command("sparklend.set_flashloan_premiums")
+class SetFlashloanPremiums:
+    """`updateFlashloanPremiumTotal` then `updateFlashloanPremiumToProtocol`, in bps."""
+
+    total_bps: Uint256
+    to_protocol_bps: Uint256
+    sender: Address
+
+
 @command("sparklend.set_debt_ceiling")
 class SetDebtCeiling:
     asset: Address
@@ -289,6 +307,8 @@ MARKET_COMMANDS: tuple[type, ...] = (
     SetReserveFactor,
     SetSupplyCap,
     SetBorrowCap,
+    SetLiquidationProtocolFee,
+    SetFlashloanPremiums,
     SetDebtCeiling,
     SetEModeCategory,
     SetAssetEModeCategory,

@@ -48,7 +48,8 @@ class Env:
                 token.approve(self.pool.address, MAX_UINT256, sender=user)
 
     def units(self, asset: Address, whole: int) -> int:
-        return whole * 10 ** self.m.token(asset).decimals
+        scale: int = 10 ** self.m.token(asset).decimals
+        return whole * scale
 
     def borrow(self, asset: Address, whole: int, mode: int) -> None:
         amount = self.units(asset, whole)

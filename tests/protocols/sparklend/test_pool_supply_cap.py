@@ -40,7 +40,8 @@ class Env:
 
     def units(self, asset: Address, whole: int) -> int:
         """`convertToCurrencyDecimals(asset, whole)`."""
-        return whole * 10 ** self.m.token(asset).decimals
+        scale: int = 10 ** self.m.token(asset).decimals
+        return whole * scale
 
     def deposit(self, asset: Address, amount: int) -> None:
         self.pool.deposit(asset, amount, self.deployer, 0, sender=self.deployer)

@@ -161,6 +161,11 @@ class Configurator:
     def set_reserve_flash_loaning(self, asset: Address, enabled: bool) -> None:
         self._set(asset, self._config(asset).set_flash_loan_enabled(enabled))
 
+    def set_liquidation_protocol_fee(self, asset: Address, fee: int) -> None:
+        if fee > PERCENTAGE_FACTOR:
+            raise ProtocolError(ErrorCode.INVALID_LIQUIDATION_PROTOCOL_FEE)
+        self._set(asset, self._config(asset).set_liquidation_protocol_fee(fee))
+
     def set_supply_cap(self, asset: Address, cap: int) -> None:
         self._set(asset, self._config(asset).set_supply_cap(cap))
 
@@ -449,12 +454,18 @@ def assert_asset_state(
     allowance: int,
     user_balance: int,
     a_token_balance: int,
+    tolerance: int = 0,
 ) -> None:
     token = base.token(asset)
     a_token = base.pool.get_reserve_data(asset).a_token_address
-    assert token.allowance(user, base.pool.address) == allowance, "asset.allowance"
-    assert token.balance_of(user) == user_balance, "asset.userBalance"
-    assert token.balance_of(a_token) == a_token_balance, "asset.aTokenBalance"
+    got = token.allowance(user, base.pool.address)
+    assert abs(got - allowance) <= tolerance, f"asset.allowance: {got} != {allowance}"
+    got = token.balance_of(user)
+    assert abs(got - user_balance) <= tolerance, f"asset.userBalance: {got} != {user_balance}"
+    got = token.balance_of(a_token)
+    assert abs(got - a_token_balance) <= tolerance, (
+        f"asset.aTokenBalance: {got} != {a_token_balance}"
+    )
 
 
 def assert_a_token_state(

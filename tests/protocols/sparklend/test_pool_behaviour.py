@@ -356,7 +356,7 @@ def test_listing_inside_a_failing_action_is_undone():
     atomic.rollback(mark)
     assert m.pool.get_reserves_count() == count
     assert token.address not in m.pool.get_reserves_list()
-    assert m.pool.FLASHLOAN_PREMIUM_TOTAL() == 9
+    assert m.pool.FLASHLOAN_PREMIUM_TOTAL() == 0  # Pool.initialize (v3.0.2) leaves it at 0
     # The ERC-20 registered outside the action stays; the Pool is as it was.
     m.registry.get(token.address)
     assert m.pool.state_hash() != before  # the new ERC-20 is in the registry...

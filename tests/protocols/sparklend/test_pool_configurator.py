@@ -283,22 +283,34 @@ def test_authorizes_and_unauthorizes_a_flash_borrower(env):
     assert not m.acl.is_flash_borrower(borrower)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the Pool does not model updateBridgeProtocolFee / BRIDGE_PROTOCOL_FEE"
-)
+def test_updates_bridge_protocol_fee_equal_to_percentage_factor_then_lower(env):
+    """configurator.spec.ts: 'Updates bridge protocol fee equal to PERCENTAGE_FACTOR', then
+    'Updates bridge protocol fee' (2000, from the previous value)."""
+    m, _, _ = env
+    assert m.pool.BRIDGE_PROTOCOL_FEE() == 0
+    m.configurator.update_bridge_protocol_fee(10000, sender=m.pool_admin)
+    assert last_event(m) == Event("BridgeProtocolFeeUpdated", (0, 10000))
+    assert m.pool.BRIDGE_PROTOCOL_FEE() == 10000
+    old = m.pool.BRIDGE_PROTOCOL_FEE()
+    m.configurator.update_bridge_protocol_fee(2000, sender=m.pool_admin)
+    assert last_event(m) == Event("BridgeProtocolFeeUpdated", (old, 2000))
+    assert m.pool.BRIDGE_PROTOCOL_FEE() == 2000
+
+
 @pytest.mark.parametrize("new_fee", [10000, 2000])
 def test_updates_bridge_protocol_fee(env, new_fee):
     m, _, _ = env
     m.configurator.update_bridge_protocol_fee(new_fee, sender=m.pool_admin)
+    assert last_event(m) == Event("BridgeProtocolFeeUpdated", (0, new_fee))
     assert m.pool.BRIDGE_PROTOCOL_FEE() == new_fee
 
 
-def test_bridge_protocol_fee_is_not_modelled_and_changes_nothing(env):
+def test_bridge_protocol_fee_only_from_the_configurator(env):
     m, _, _ = env
     assert_rejected(
         m,
-        ErrorCode.OPERATION_NOT_SUPPORTED,
-        m.configurator.update_bridge_protocol_fee,
+        ErrorCode.CALLER_NOT_POOL_CONFIGURATOR,
+        m.pool.update_bridge_protocol_fee,
         2000,
         sender=m.pool_admin,
     )

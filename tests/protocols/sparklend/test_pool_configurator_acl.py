@@ -6,9 +6,7 @@ past the modifier (the call succeeds, or fails further on with the error upstrea
 Not ported: `updateAToken` / `updateStableDebtToken` / `updateVariableDebtToken` (proxy
 upgrades are not modelled). `initReserves` by an allowed admin fails after the modifier
 with an empty EVM revert upstream (a non-token implementation); here with
-`RESERVE_ALREADY_INITIALIZED` (the model has no implementations, and the asset is listed).
-`updateBridgeProtocolFee` by the pool admin passes upstream; here it fails after its checks
-with `OPERATION_NOT_SUPPORTED` (the Pool has no bridge model)."""
+`RESERVE_ALREADY_INITIALIZED` (the model has no implementations, and the asset is listed)."""
 
 from __future__ import annotations
 
@@ -66,7 +64,6 @@ CASES = [
         lambda m, a, s: m.configurator.update_bridge_protocol_fee(100, sender=s),
         POOL,
         NOT_POOL,
-        ErrorCode.OPERATION_NOT_SUPPORTED,
     ),
     Case(
         "updateFlashloanPremiumTotal",

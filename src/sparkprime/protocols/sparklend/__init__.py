@@ -3,9 +3,11 @@
 The public surface, by contract:
 
 - `Pool` (IPool in snake_case, `sender=` the caller; `RoundingMode.HALF_UP_V1` as deployed,
-  `RoundingMode.DIRECTED` for the rounding-mitigation upgrade), its tokens (`AToken`,
-  `VariableDebtToken`, `StableDebtToken`) and `DataTypes` (`ReserveData`, `EModeCategory`,
-  `InterestRateMode`, `UserAccountData`, the configuration bitmaps);
+  `RoundingMode.DIRECTED` for the rounding-mitigation upgrade), what `liquidation_call`
+  returns (`LiquidationCallResult`), the flash-loan receiver protocols (`FlashLoanReceiver`,
+  `FlashLoanSimpleReceiver`) and a receiver that repays (`SimpleFlashLoanReceiver`), its
+  tokens (`AToken`, `VariableDebtToken`, `StableDebtToken`) and `DataTypes` (`ReserveData`,
+  `EModeCategory`, `InterestRateMode`, `UserAccountData`, the configuration bitmaps);
 - `PoolConfigurator`, `Acl` (ACLManager) and its roles;
 - prices: the `PriceOracle` protocol the Pool reads, `AaveOracle`, `SimplePriceOracle`,
   `PriceOracleSentinel` (the L2 guard; `PriceOracleSentinelLike` is the protocol the Pool
@@ -39,8 +41,14 @@ from sparkprime.protocols.sparklend.configuration import (
 )
 from sparkprime.protocols.sparklend.dai_rate_strategy import DaiInterestRateStrategy
 from sparkprime.protocols.sparklend.errors import from_revert_string, revert_string
+from sparkprime.protocols.sparklend.flash_loan_logic import (
+    FlashLoanReceiver,
+    FlashLoanSimpleReceiver,
+)
+from sparkprime.protocols.sparklend.flash_loan_receiver import SimpleFlashLoanReceiver
 from sparkprime.protocols.sparklend.freezer_mom import SparkLendFreezerMom
 from sparkprime.protocols.sparklend.kill_switch import KillSwitchOracle
+from sparkprime.protocols.sparklend.liquidation_logic import LiquidationCallResult
 from sparkprime.protocols.sparklend.oracle import PriceOracle, SimplePriceOracle
 from sparkprime.protocols.sparklend.oracle import PriceOracleSentinel as PriceOracleSentinelLike
 from sparkprime.protocols.sparklend.pool import POOL_REVISION, Pool
@@ -97,10 +105,13 @@ __all__ = [
     "DaiInterestRateStrategy",
     "DefaultReserveInterestRateStrategy",
     "EModeCategory",
+    "FlashLoanReceiver",
+    "FlashLoanSimpleReceiver",
     "InitReserveInput",
     "InterestRateMode",
     "InterestRates",
     "KillSwitchOracle",
+    "LiquidationCallResult",
     "Pool",
     "PoolConfigurator",
     "PotRateSource",
@@ -115,6 +126,7 @@ __all__ = [
     "ReserveInterestRateStrategy",
     "RoundingMode",
     "SSRRateSource",
+    "SimpleFlashLoanReceiver",
     "SimplePriceOracle",
     "SparkLendFreezerMom",
     "StableDebtToken",

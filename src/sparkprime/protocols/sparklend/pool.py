@@ -9,11 +9,15 @@ Time is the injected `Clock` (`block.timestamp = clock.now`). The price oracle, 
 price-oracle sentinel, the ACL and the PoolConfigurator's address stand for what the
 contract reads from its PoolAddressesProvider. The `onlyPoolConfigurator` entry points
 (`init_reserve`, `drop_reserve`, `set_configuration`, `set_reserve_interest_rate_strategy_address`,
-`configure_emode_category`, `reset_isolation_mode_total_debt`, `update_flashloan_premiums`)
-refuse any other `sender` with `CALLER_NOT_POOL_CONFIGURATOR`. Where the contract passes a
-contract's address (a token, a rate strategy) the model passes the object.
+`configure_emode_category`, `reset_isolation_mode_total_debt`, `update_flashloan_premiums`,
+`update_bridge_protocol_fee`) refuse any other `sender` with `CALLER_NOT_POOL_CONFIGURATOR`.
+Where the contract passes a contract's address (a token, a rate strategy) the model passes
+the object.
 
-Liquidations and flash loans live in their own logic modules and are added beside these.
+`liquidation_call`, `flash_loan` and `flash_loan_simple` come from the
+`pool_flash_and_liquidation` mixin (logic in `liquidation_logic` / `flash_loan_logic`).
+Bridges (`mintUnbacked` / `backUnbacked`) are not modelled: Spark never uses them; only
+`BRIDGE_PROTOCOL_FEE` and its setter exist.
 
 Example:
     >>> from sparkprime.protocols.sparklend.addresses import make_addr
@@ -54,6 +58,9 @@ from sparkprime.protocols.sparklend.configuration import (
 )
 from sparkprime.protocols.sparklend.oracle import PriceOracle, PriceOracleSentinel
 from sparkprime.protocols.sparklend.pool_admin import PoolConfiguratorEntryPoints
+from sparkprime.protocols.sparklend.pool_flash_and_liquidation import (
+    FlashLoanAndLiquidationEntryPoints,
+)
 from sparkprime.protocols.sparklend.rate_strategies import ReserveInterestRateStrategy
 from sparkprime.protocols.sparklend.rounding import RoundingMode, scaled_math
 from sparkprime.protocols.sparklend.state import PoolState
@@ -88,7 +95,7 @@ def _rate_mode(value: object) -> InterestRateMode:
     return InterestRateMode(mode)
 
 
-class Pool(PoolConfiguratorEntryPoints):
+class Pool(PoolConfiguratorEntryPoints, FlashLoanAndLiquidationEntryPoints):
     """SparkLend v1.0.0's Pool (Aave v3.0.2 + Spark's patches), contract-exact."""
 
     __slots__ = ("_atomic", "_state")
@@ -459,6 +466,11 @@ class Pool(PoolConfiguratorEntryPoints):
     def FLASHLOAN_PREMIUM_TO_PROTOCOL(self) -> int:  # noqa: N802
         """Share of the premium that goes to the protocol, in bps."""
         return self._state.flashloan_premium_to_protocol
+
+    def BRIDGE_PROTOCOL_FEE(self) -> int:  # noqa: N802
+        """Share of bridge backing fees that goes to the protocol, in bps (unused: no bridges
+        on SparkLend)."""
+        return self._state.bridge_protocol_fee
 
     # --- state ---
 

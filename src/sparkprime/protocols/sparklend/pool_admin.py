@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
-from sparkprime.core.uint import check_uint
+from sparkprime.core.uint import check_uint, check_uint256
 from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.sparklend import pool_logic
 from sparkprime.protocols.sparklend.configuration import ReserveConfigurationMap
@@ -106,6 +106,13 @@ class PoolConfiguratorEntryPoints:
         """Zero the isolated debt of an asset whose ceiling was set to 0."""
         self._only_configurator(sender)
         pool_logic.execute_reset_isolation_mode_total_debt(self._state, asset)
+
+    def update_bridge_protocol_fee(self, protocol_fee: int, *, sender: Address) -> None:
+        """Set `BRIDGE_PROTOCOL_FEE` (bps, uint256; the configurator bounds it to 100%)."""
+        self._only_configurator(sender)
+        fee = check_uint256(protocol_fee, field="protocol_fee")
+        self._atomic.save(self._state)
+        self._state.bridge_protocol_fee = fee
 
     def update_flashloan_premiums(
         self, flash_loan_premium_total: int, flash_loan_premium_to_protocol: int, *, sender: Address

@@ -20,8 +20,8 @@ Roles (`Acl`):
 
 As in v3.0.2, `set_reserve_factor` only rewrites the bitmap: it does not accrue the reserve
 first (Aave v3.1 added that), so the new factor also applies to interest accrued since the
-reserve's last update. `update_bridge_protocol_fee` needs `Pool.updateBridgeProtocolFee`,
-which this Pool does not model: after its checks pass it raises `OPERATION_NOT_SUPPORTED`.
+reserve's last update. `update_bridge_protocol_fee` only stores the fee: the Pool models no
+bridges (unbacked supply), which SparkLend never uses.
 `updateAToken` / `updateStableDebtToken` / `updateVariableDebtToken` (proxy upgrades) are not
 modelled. Events go to `events` (see `events.EventLog`).
 
@@ -533,9 +533,7 @@ class PoolConfigurator:
 
     def update_bridge_protocol_fee(self, new_bridge_protocol_fee: int, *, sender: Address) -> None:
         """Set the protocol's share of bridge (unbacked) backing fees, <= 100% (pool admin).
-
-        The Pool has no bridge model (`updateBridgeProtocolFee`): once the checks pass this
-        raises `OPERATION_NOT_SUPPORTED` and changes nothing."""
+        SparkLend has no bridges: the value is stored and read back, nothing uses it."""
         new_bridge_protocol_fee = _uint(new_bridge_protocol_fee, "new_bridge_protocol_fee")
         self._only_pool_admin(sender)
         if new_bridge_protocol_fee > PERCENTAGE_FACTOR:
@@ -544,18 +542,10 @@ class PoolConfigurator:
                 value=new_bridge_protocol_fee,
                 max=PERCENTAGE_FACTOR,
             )
-        update = getattr(self._pool, "update_bridge_protocol_fee", None)
-        current = getattr(self._pool, "BRIDGE_PROTOCOL_FEE", None)
-        if update is None or current is None:
-            raise ProtocolError(
-                ErrorCode.OPERATION_NOT_SUPPORTED,
-                op="Pool.updateBridgeProtocolFee",
-                reason="the Pool does not model bridges (unbacked supply)",
-            )
-        old = current()
+        old = self._pool.BRIDGE_PROTOCOL_FEE()
 
         def run() -> None:
-            update(new_bridge_protocol_fee, sender=self.address)
+            self._pool.update_bridge_protocol_fee(new_bridge_protocol_fee, sender=self.address)
             self._emit("BridgeProtocolFeeUpdated", old, new_bridge_protocol_fee)
 
         self._run(run)

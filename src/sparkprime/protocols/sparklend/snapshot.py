@@ -152,6 +152,7 @@ def dump_pool(state: PoolState) -> dict[str, Any]:
         "max_stable_rate_borrow_size_percent": state.max_stable_rate_borrow_size_percent,
         "flashloan_premium_total": state.flashloan_premium_total,
         "flashloan_premium_to_protocol": state.flashloan_premium_to_protocol,
+        "bridge_protocol_fee": state.bridge_protocol_fee,
         "reserves": reserves,
         "users_config": {u: c.data for u, c in sorted(state.users_config.items()) if c.data},
         "users_emode": _sorted_ints(state.users_emode),
@@ -240,6 +241,7 @@ def load_pool(
     state.max_stable_rate_borrow_size_percent = int(data["max_stable_rate_borrow_size_percent"])
     state.flashloan_premium_total = int(data["flashloan_premium_total"])
     state.flashloan_premium_to_protocol = int(data["flashloan_premium_to_protocol"])
+    state.bridge_protocol_fee = int(data.get("bridge_protocol_fee", 0))
     state.users_config = {
         Address(u): UserConfigurationMap(data=int(c)) for u, c in data["users_config"].items()
     }

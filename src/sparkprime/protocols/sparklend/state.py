@@ -37,6 +37,7 @@ class PoolState:
         "acl",
         "address",
         "atomic",
+        "bridge_protocol_fee",
         "clock",
         "configurator",
         "emode_categories",
@@ -90,10 +91,12 @@ class PoolState:
         self.users_config: dict[Address, UserConfigurationMap] = {}
         self.users_emode: dict[Address, int] = {}
         self.emode_categories: dict[int, EModeCategory] = {}
-        # Pool.initialize: 25% of liquidity per stable borrow, 0.09% flash-loan premium.
+        # v3.0.2's Pool.initialize sets only the stable-borrow limit (25% of liquidity); the
+        # flash-loan premiums start at 0 (v3.0.0 set 0.09%; the configurator sets them).
         self.max_stable_rate_borrow_size_percent = 2500
-        self.flashloan_premium_total = 9
+        self.flashloan_premium_total = 0
         self.flashloan_premium_to_protocol = 0
+        self.bridge_protocol_fee = 0
 
     def save_fields(self) -> tuple[object, ...]:
         """The Pool's scalar storage (for the undo log; the mappings log their own writes)."""
@@ -102,6 +105,7 @@ class PoolState:
             self.max_stable_rate_borrow_size_percent,
             self.flashloan_premium_total,
             self.flashloan_premium_to_protocol,
+            self.bridge_protocol_fee,
         )
 
     def restore_fields(self, fields: tuple[object, ...]) -> None:
@@ -111,6 +115,7 @@ class PoolState:
             self.max_stable_rate_borrow_size_percent,
             self.flashloan_premium_total,
             self.flashloan_premium_to_protocol,
+            self.bridge_protocol_fee,
         ) = fields  # type: ignore[assignment]
 
     def user_config(self, user: Address) -> UserConfigurationMap:

@@ -14,6 +14,8 @@ runs step `i`, so each upstream case is one pytest case that fails on its own.
   steps after it must not depend on its effects; the test module says why they do not).
 - `skip=reason`: an upstream case that cannot be ported (a bridge, a permit): it is listed
   as a skipped pytest case, with the reason, and does nothing in replays.
+- `replay_only=True`: an upstream case ported elsewhere (say, a configurator case of a
+  mixed suite) whose effects later cases need: it is replayed, but is no case of its own.
 
 `assert_reverts` is the revert check every ported revert uses: the exact `ErrorCode`, and
 the Pool's `state_hash()` (every reserve, user, token balance and allowance) unchanged.
@@ -58,6 +60,7 @@ class Step(Generic[E]):
     fresh: bool
     requires: tuple[Callable[[], bool], str] | None
     skip: str | None
+    replay_only: bool
 
     def available(self) -> bool:
         return self.skip is None and (self.requires is None or self.requires[0]())
@@ -77,11 +80,13 @@ class Steps(Generic[E]):
         fresh: bool = False,
         requires: tuple[Callable[[], bool], str] | None = None,
         skip: str | None = None,
+        replay_only: bool = False,
     ) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
         """Register the decorated function as the next upstream `it`."""
 
         def register(fn: Callable[[E], None]) -> Callable[[E], None]:
-            self._steps.append(Step(fn.__name__, fn, reverted, fresh, requires, skip))
+            step = Step(fn.__name__, fn, reverted, fresh, requires, skip, replay_only)
+            self._steps.append(step)
             return fn
 
         return register
@@ -90,6 +95,8 @@ class Steps(Generic[E]):
         """One `pytest.param` per step, id'd by its name, skipped where it cannot run."""
         out = []
         for index, step in enumerate(self._steps):
+            if step.replay_only:
+                continue
             marks = []
             if step.skip is not None:
                 marks.append(pytest.mark.skip(reason=step.skip))

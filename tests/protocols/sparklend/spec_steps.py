@@ -9,9 +9,9 @@ runs step `i`, so each upstream case is one pytest case that fails on its own.
 
 - `reverted=True`: the `it` ran inside its own snapshot; later steps do not see it.
 - `fresh=True`: the `it` starts with `evmRevert(snapshot)`: replay starts again from it.
-- `requires=(predicate, reason)`: the step needs a model feature that may be missing
-  (e.g. `Pool.liquidation_call`); without it the case is skipped, and so is its replay (the
-  steps after it must not depend on its effects; the test module says why they do not).
+- `requires=(predicate, reason)`: the step needs a model feature that may be missing;
+  without it the case is skipped, and so is its replay (the steps after it must not depend
+  on its effects; the test module says why they do not).
 - `skip=reason`: an upstream case that cannot be ported (a bridge, a permit): it is listed
   as a skipped pytest case, with the reason, and does nothing in replays.
 - `replay_only=True`: an upstream case ported elsewhere (say, a configurator case of a
@@ -34,22 +34,7 @@ from sparkprime.protocols.sparklend.pool import Pool
 
 E = TypeVar("E")
 
-__all__ = ["LIQUIDATION", "Steps", "assert_reverts", "has_liquidation", "liquidation_call"]
-
-
-def has_liquidation() -> bool:
-    """Whether this Pool has `liquidationCall`."""
-    return hasattr(Pool, "liquidation_call")
-
-
-def liquidation_call(pool: Pool, *args: Any, **kwargs: Any) -> Any:
-    """`pool.liquidation_call(...)`, looked up at run time (the cases that use it are skipped
-    where the Pool has none)."""
-    call: Callable[..., Any] = getattr(pool, "liquidation_call")  # noqa: B009
-    return call(*args, **kwargs)
-
-
-LIQUIDATION = (has_liquidation, "Pool.liquidation_call is not in this model yet")
+__all__ = ["Steps", "assert_reverts"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

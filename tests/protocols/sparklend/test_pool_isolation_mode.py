@@ -15,10 +15,6 @@ Not ported, and why:
   isolated), and `withdraw(MAX)` takes what there is;
 - events: the Pool emits none, so `IsolationModeTotalDebtUpdated(asset, total)` is checked
   as the stored `isolation_mode_total_debt` it reports.
-
-The two liquidation cases run only where `Pool.liquidation_call` exists; the case after the
-first one ("User 5 supplies weth and dai...") does not depend on it: user 5's DAI is enabled
-as collateral by its first supply either way.
 """
 
 from __future__ import annotations
@@ -33,7 +29,7 @@ from sparkprime.protocols.sparklend.addresses import make_addr
 from sparkprime.protocols.sparklend.events import Event
 
 from .configurator_market import MAX_UINT256, aave_test_market
-from .spec_steps import LIQUIDATION, Steps, assert_reverts, liquidation_call
+from .spec_steps import Steps, assert_reverts
 
 ETHER = 10**18
 CEILING = 10_000  # '10000': 100.00 USD in the ceiling's two decimals
@@ -288,7 +284,7 @@ def one_year_later_users_1_and_3_repay_and_the_isolated_debt_is_0(e: Env) -> Non
     assert e.isolated_debt() == 0  # clamped: the repaid units exceed what is left
 
 
-@spec.it(requires=LIQUIDATION)
+@spec.it()
 def liquidation_of_an_isolation_mode_position_lowers_the_isolated_debt(e: Env) -> None:
     borrower, liquidator = e.users[4], e.users[5]
     e.mint(liquidator, e.dai, 2 * DEPOSIT)
@@ -306,7 +302,7 @@ def liquidation_of_an_isolation_mode_position_lowers_the_isolated_debt(e: Env) -
     e.m.oracle.set_asset_price(e.dai, dai_price * 10)
     assert e.pool.get_user_account_data(borrower).health_factor < ETHER
     expected = before - (borrow_amount // 2) // 10**16
-    liquidation_call(e.pool, e.aave, e.dai, borrower, borrow_amount // 2, False, sender=liquidator)
+    e.pool.liquidation_call(e.aave, e.dai, borrower, borrow_amount // 2, False, sender=liquidator)
     assert e.isolated_debt() == expected == 2500
 
 
@@ -327,7 +323,7 @@ def user_5_supplies_weth_and_dai_user_6_supplies_aave_and_transfers_it_to_user_5
     assert not e.collateral(user5, e.aave)
 
 
-@spec.it(fresh=True, requires=LIQUIDATION)
+@spec.it(fresh=True)
 def user_5_supplies_an_isolation_mode_asset_and_is_liquidated_by_user_6(e: Env) -> None:
     user5, user6 = e.users[5], e.users[6]
     dai_amount = 700 * ETHER
@@ -351,7 +347,7 @@ def user_5_supplies_an_isolation_mode_asset_and_is_liquidated_by_user_6(e: Env) 
     assert e.pool.get_user_account_data(user5).health_factor < ETHER
     to_liquidate = e.pool.variable_debt_token(e.dai).balance_of(user5) // 2
     e.mint(user6, e.dai, dai_amount)
-    liquidation_call(e.pool, e.aave, e.dai, user5, to_liquidate, True, sender=user6)
+    e.pool.liquidation_call(e.aave, e.dai, user5, to_liquidate, True, sender=user6)
     # the aAAVE user 6 received (isolated, and user 6 has DAI collateral) is not enabled
     assert e.pool.a_token(e.aave).balance_of(user6) > 0
     assert e.collateral(user6, e.dai)

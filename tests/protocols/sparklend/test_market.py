@@ -171,37 +171,52 @@ def test_bad_input_never_reaches_the_market():
     assert info.value.code is ErrorCode.VALUE_OUT_OF_RANGE
 
 
+_UNIT = {USDC: 10**6, WETH: 10**18, DAI: 10**18}
+_USD_PER_UNIT_GUESS = {USDC: 1, WETH: 3_000, DAI: 1}  # sizing only; the oracle moves WETH
+
+
 def _random_command(rng: Rng) -> Any:
     user = rng.choice(USERS)
     asset = rng.choice([USDC, WETH, DAI])
-    unit = 10**6 if asset == USDC else 10**18
-    amount = rng.randint(0, 50_000) * unit // rng.choice([1, 10, 1_000])
+    usd = rng.randint(0, 200_000) // rng.choice([1, 10, 1_000])
+    amount = usd * _UNIT[asset] // _USD_PER_UNIT_GUESS[asset]
     roll = rng.randint(0, 99)
-    if roll < 30:
+    if roll < 28:
         return mc.Supply(asset=asset, amount=amount, on_behalf_of=user, sender=user)
-    if roll < 50:
+    if roll < 48:
+        debt = rng.choice([USDC, DAI])  # borrow stables against WETH, the collateral that moves
+        size = rng.randint(0, 100_000) * _UNIT[debt]
         return mc.Borrow(
-            asset=asset, amount=amount // 10, interest_rate_mode=2, on_behalf_of=user, sender=user
+            asset=debt, amount=size, interest_rate_mode=2, on_behalf_of=user, sender=user
         )
-    if roll < 65:
-        repay = UINT256_MAX if rng.randint(0, 3) == 0 else amount // 20
+    if roll < 60:
+        repay = UINT256_MAX if rng.randint(0, 3) == 0 else amount // 4
         return mc.Repay(
             asset=asset, amount=repay, interest_rate_mode=2, on_behalf_of=user, sender=user
         )
-    if roll < 78:
+    if roll < 70:
         out = UINT256_MAX if rng.randint(0, 3) == 0 else amount // 5
         return mc.Withdraw(asset=asset, amount=out, to=user, sender=user)
-    if roll < 85:
-        price = rng.randint(1_500, 4_500) * 10**8
+    if roll < 80:
+        price = rng.randint(300, 4_500) * 10**8  # crashes make borrowers liquidatable
         return mc.SetAssetPrice(asset=WETH, price_usd_e8=price)
-    if roll < 90:
+    if roll < 84:
         return mc.SetUserUseReserveAsCollateral(
             asset=asset, use_as_collateral=rng.randint(0, 1) == 1, sender=user
         )
-    if roll < 94:
+    if roll < 87:
         return mc.SetRateInput(name="SSR", value=RAY + rng.randint(0, 3_000_000_000))
-    if roll < 97:
+    if roll < 89:
         return mc.MintToTreasury(assets=(USDC, WETH, DAI))
+    if roll < 98:
+        return mc.LiquidationCall(
+            collateral_asset=WETH,
+            debt_asset=rng.choice([USDC, DAI]),
+            user=rng.choice(USERS),
+            debt_to_cover=UINT256_MAX if rng.randint(0, 1) else amount,
+            receive_a_token=rng.randint(0, 1) == 1,
+            sender=user,
+        )
     return mc.TransferAToken(asset=asset, to=rng.choice(USERS), amount=amount // 50, sender=user)
 
 
@@ -210,18 +225,21 @@ def test_a_long_random_run_replays_to_the_same_state_hash(tmp_path: Path):
     ledger = _market_ledger(SqlJournalStore.sqlite(str(path)))
     rng = Rng(20_261_121)
     ts_s = START_TS_S
-    accepted = refused = 0
-    for step in range(300 * FUZZ):
+    accepted = refused = liquidations = 0
+    for step in range(400 * FUZZ):
         ts_s += rng.randint(0, 7_200)
+        cmd = _random_command(rng)
         try:
-            ledger.submit(_random_command(rng), idempotency_key=f"step-{step}", ts_s=ts_s)
+            ledger.submit(cmd, idempotency_key=f"step-{step}", ts_s=ts_s)
             accepted += 1
+            liquidations += isinstance(cmd, mc.LiquidationCall)
         except ProtocolError:
             refused += 1
         if step % 97 == 96:
             ledger.snapshot()
     assert accepted > 100, accepted  # the mix exercises both paths
     assert refused > 20, refused
+    assert liquidations > 3, liquidations  # crashes made some borrowers liquidatable
     expected = ledger.state_hash()
     head = ledger.head_seq
     ledger.close()

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final, Self
@@ -141,6 +142,7 @@ class SparkLendMarket:
                 c.asset, c.use_as_collateral, sender=c.sender
             ),
             mc.SetUserEMode: lambda c: pool.set_user_emode(c.category_id, sender=c.sender),
+            mc.LiquidationCall: self._liquidation_call,
             mc.ApproveDelegation: lambda c: pool.variable_debt_token(c.asset).approve_delegation(
                 c.delegatee, c.amount, sender=c.sender
             ),
@@ -194,6 +196,17 @@ class SparkLendMarket:
                 c.asset, c.category_id, sender=c.sender
             ),
         }
+
+    def _liquidation_call(self, cmd: mc.LiquidationCall) -> dict[str, Any]:
+        result = self.pool.liquidation_call(
+            cmd.collateral_asset,
+            cmd.debt_asset,
+            cmd.user,
+            cmd.debt_to_cover,
+            cmd.receive_a_token,
+            sender=cmd.sender,
+        )
+        return dataclasses.asdict(result)
 
     def _deploy_token(self, cmd: mc.DeployToken) -> None:
         self.pool.registry.register(Erc20(cmd.address, cmd.symbol, cmd.decimals))

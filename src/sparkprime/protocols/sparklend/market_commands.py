@@ -23,6 +23,7 @@ __all__ = [
     "DeployToken",
     "GrantRole",
     "InitReserve",
+    "LiquidationCall",
     "MintToTreasury",
     "Repay",
     "RepayWithATokens",
@@ -100,6 +101,16 @@ class SetUserUseReserveAsCollateral:
 @command("sparklend.set_user_emode")
 class SetUserEMode:
     category_id: Uint256
+    sender: Address
+
+
+@command("sparklend.liquidation_call")
+class LiquidationCall:
+    collateral_asset: Address
+    debt_asset: Address
+    user: Address
+    debt_to_cover: Uint256  # uint256.max: as much as the close factor allows
+    receive_a_token: bool
     sender: Address
 
 
@@ -290,6 +301,7 @@ MARKET_COMMANDS: tuple[type, ...] = (
     RepayWithATokens,
     SetUserUseReserveAsCollateral,
     SetUserEMode,
+    LiquidationCall,
     ApproveDelegation,
     TransferAToken,
     MintToTreasury,

@@ -1,10 +1,15 @@
-"""SparkLend Pool throughput: a supply / borrow / repay mix on 10 reserves and 1,000 users.
+"""SparkLend Pool throughput: a supply / borrow / repay / liquidation mix on 10 reserves and
+1,000 users.
 
-Every user starts with three supplied collaterals; each action picks a user and a reserve at
-random (seeded): 40% supplies, 30% borrows, 30% repays (a borrow instead when the user owes
-nothing there). Time advances 12 s every 100 actions, so most actions accrue interest. The
-baseline is the same loop calling a no-op, to show the harness's own cost. The target is
-20,000 actions/s on one core.
+Every user starts with three supplied collaterals; the first 200 also borrow 2,000 tokens
+of a fourth reserve (HF 1.2). Each action picks a user and a reserve at random (seeded):
+36% supplies, 27% borrows, 27% repays (a borrow instead when the user owes nothing there),
+10% liquidation calls (10% of a leveraged user's debt against one of their collaterals,
+underlying to the liquidator; most fail with HEALTH_FACTOR_NOT_BELOW_THRESHOLD until the
+shock). A quarter of the way in, five reserves' prices drop 30%, which puts many leveraged
+users under water. Time advances 12 s every 100 actions, so most actions accrue interest.
+The baseline is the same loop calling a no-op, to show the harness's own cost. The target
+is 20,000 actions/s on one core.
 
 Run: .venv/bin/python benchmarks/sparklend_pool.py [--actions N]
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from typing import cast
 
 from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ProtocolError
@@ -30,9 +36,14 @@ from sparkprime.protocols.sparklend.rate_strategies import VariableBorrowInteres
 MAX = 2**256 - 1
 RESERVES = 10
 USERS = 1_000
+LEVERAGED = 200
+LIQUIDATOR = make_addr("bench/liquidator")
 
 
-def build(seed: int) -> tuple[Pool, list[Erc20], list[Address]]:
+Position = tuple[Address, Erc20, list[Erc20]]  # (user, borrowed token, collaterals)
+
+
+def build(seed: int) -> tuple[Pool, list[Erc20], list[Address], list[Position]]:
     clock = Clock(1_700_000_000)
     registry = TokenRegistry()
     oracle = SimplePriceOracle()
@@ -71,50 +82,97 @@ def build(seed: int) -> tuple[Pool, list[Erc20], list[Address]]:
         tokens.append(token)
     users = [make_addr(f"bench/user{i}") for i in range(USERS)]
     rng = random.Random(seed)
-    for user in users:
+    positions: list[Position] = []
+    for i, user in enumerate(users):
         for token in tokens:
             token.mint(user, 10**30)
             token.approve(pool.address, MAX, sender=user)
-        for token in rng.sample(tokens, 3):
+        chosen = rng.sample(tokens, 4)
+        for token in chosen[:3]:
             pool.supply(token.address, 10**21, user, 0, sender=user)
-    return pool, tokens, users
+        if i < LEVERAGED:
+            positions.append((user, chosen[3], chosen[:3]))
+    for user, debt, _ in positions:  # HF = 3,000 x 80% / 2,000 = 1.2
+        pool.borrow(debt.address, 2 * 10**21, 2, 0, user, sender=user)
+    for token in tokens:
+        token.mint(LIQUIDATOR, 10**30)
+        token.approve(pool.address, MAX, sender=LIQUIDATOR)
+    return pool, tokens, users, positions
 
 
-def run(pool: Pool, tokens: list[Erc20], users: list[Address], actions: int, seed: int) -> int:
+def run(
+    pool: Pool,
+    tokens: list[Erc20],
+    users: list[Address],
+    positions: list[Position],
+    *,
+    actions: int,
+    seed: int,
+) -> tuple[int, int]:
+    """Returns (rejected actions, liquidations done)."""
     rng = random.Random(seed)
-    plan = [(rng.random(), rng.choice(users), rng.choice(tokens)) for _ in range(actions)]
+    plan = [
+        (
+            rng.random(),
+            rng.choice(users),
+            rng.choice(tokens),
+            rng.choice(positions),
+            rng.randrange(3),
+        )
+        for _ in range(actions)
+    ]
     clock = pool.clock
-    rejected = 0
-    for i, (k, user, token) in enumerate(plan):
+    oracle = cast(SimplePriceOracle, pool.oracle)
+    rejected = liquidated = 0
+    for i, (k, user, token, position, c) in enumerate(plan):
         if i % 100 == 0:
             clock.skip(12)
+        if i == actions // 4:  # the shock
+            for shocked in tokens[:5]:
+                oracle.set_asset_price(shocked.address, 7 * 10**7)
         asset = token.address
         try:
-            if k < 0.4:
+            if k < 0.36:
                 pool.supply(asset, 10**18, user, 0, sender=user)
-            elif k < 0.7 or not pool.variable_debt_token(asset).scaled_balance_of(user):
-                pool.borrow(asset, 10**17, 2, 0, user, sender=user)
+            elif k < 0.9:
+                if k < 0.63 or not pool.variable_debt_token(asset).scaled_balance_of(user):
+                    pool.borrow(asset, 10**17, 2, 0, user, sender=user)
+                else:
+                    pool.repay(asset, 10**17, 2, user, sender=user)
             else:
-                pool.repay(asset, 10**17, 2, user, sender=user)
+                borrower, debt, collaterals = position
+                owed = pool.variable_debt_token(debt.address).balance_of(borrower)
+                pool.liquidation_call(
+                    collaterals[c].address,
+                    debt.address,
+                    borrower,
+                    owed // 10,
+                    False,
+                    sender=LIQUIDATOR,
+                )
+                liquidated += 1
         except ProtocolError:
             rejected += 1
-    return rejected
+    return rejected, liquidated
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--actions", type=int, default=20_000)
     args = parser.parse_args()
-    pool, tokens, users = build(seed=1)
+    pool, tokens, users, positions = build(seed=1)
     start = time.perf_counter()
-    rejected = run(pool, tokens, users, args.actions, seed=2)
+    rejected, liquidated = run(pool, tokens, users, positions, actions=args.actions, seed=2)
     elapsed = time.perf_counter() - start
     baseline_start = time.perf_counter()
     for _ in range(args.actions):
         pass
     baseline = time.perf_counter() - baseline_start
     rate = args.actions / elapsed
-    print(f"sparklend pool: {rate:,.0f} actions/s ({args.actions} actions, {rejected} rejected)")
+    print(
+        f"sparklend pool: {rate:,.0f} actions/s ({args.actions} actions, {rejected} rejected, "
+        f"{liquidated} liquidations)"
+    )
     print(f"target 20,000 actions/s: {'met' if rate >= 20_000 else 'NOT met'}")
     print(f"harness loop alone: {args.actions / baseline:,.0f} iterations/s")
 

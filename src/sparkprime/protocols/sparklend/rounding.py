@@ -19,12 +19,16 @@ token and logic module calls through it, so no other module names a rounding dir
 scaled balance. Index accrual, the rate strategies and `updateInterestRates` are the same in
 both modes (half-up).
 
-Besides these conversions, `DIRECTED` changes three behaviours, each in its module: an aToken
+Besides these conversions, `DIRECTED` changes four behaviours, each in its module: an aToken
 `transfer_from` and a delegated borrow charge the allowance the owner's actual balance change
-(capped at the allowance; too small an allowance is `INSUFFICIENT_ALLOWANCE`), and a
-repayment with aTokens clears the payer's collateral bit at a zero scaled balance and checks
-the health factor. `DIRECTED` is checked against sparklend-testing HEAD's Supply, Withdraw,
-Borrow, Repay and MintToTreasury suites.
+(capped at the allowance; too small an allowance is `INSUFFICIENT_ALLOWANCE`), a repayment
+with aTokens clears the payer's collateral bit at a zero scaled balance and checks the health
+factor, and a same-asset liquidation taking the underlying counts the repayment in the
+collateral-side rate update (`liquidation_logic`). The liquidation protocol fee's pre-check
+uses the aToken burn / balance conversions (`rayDivCeil`, fallback `rayMulFloor`).
+`DIRECTED` is checked against sparklend-testing HEAD's Supply, Withdraw, Borrow, Repay,
+MintToTreasury, LiquidationCall, FlashLoan(Simple), DustLiquidationRoundingAttack and
+SameAssetLiquidation suites.
 
 Example:
     >>> math = scaled_math(RoundingMode.HALF_UP_V1)

@@ -924,3 +924,22 @@ def test_same_asset_liquidation_half_up_forgets_the_repayment():
     assert abs(data.current_variable_borrow_rate - borrow_rate) <= 2
     assert abs(data.current_liquidity_rate - liquidity_rate) <= 2
     assert t.collateral_asset.balance_of(t.a_collateral_asset.address) == 1699 * ETHER
+
+
+@suites
+@pytest.mark.parametrize(
+    ("days", "grows"), [(365, True), (1000, False)], ids=["above-LTxLB", "below-LTxLB"]
+)
+def test_health_factor_moves_toward_lt_times_lb(suite, days, grows):
+    """Seizing LB x v of collateral against v of debt moves HF toward LT x LB (50% x 101% =
+    0.505 here): a year in (HF 0.69) a partial liquidation raises it; after 1000 days (HF
+    0.37) the same partial liquidation lowers it, though most of the collateral is left."""
+    t = Concrete(suite)
+    t.warp(1 + days * DAY)
+    before = t.health_factor()
+    assert (before > sci("0.505", 18)) is grows
+    t.fund_liquidator(100 * ETHER)
+    t.liquidate(100 * ETHER)
+    after = t.health_factor()
+    assert t.a_collateral_asset.balance_of(t.borrower) == 899 * ETHER
+    assert (after > before) is grows

@@ -65,6 +65,7 @@ from sparkprime.protocols.sparklend.rate_strategies import ReserveInterestRateSt
 from sparkprime.protocols.sparklend.rounding import RoundingMode, scaled_math
 from sparkprime.protocols.sparklend.state import PoolState
 from sparkprime.protocols.sparklend.tokens import AToken, StableDebtToken, VariableDebtToken
+from sparkprime.protocols.sparklend.transaction import transact
 from sparkprime.protocols.sparklend.types import (
     EModeCategory,
     InterestRateMode,
@@ -226,15 +227,7 @@ class Pool(PoolConfiguratorEntryPoints, FlashLoanAndLiquidationEntryPoints):
     # --- running an action all-or-nothing ---
 
     def _atomically(self, fn: Callable[..., _R], *args: object, **kwargs: object) -> _R:
-        atomic = self._atomic
-        mark = atomic.begin()
-        try:
-            result = fn(*args, **kwargs)
-        except BaseException:
-            atomic.rollback(mark)
-            raise
-        atomic.commit()
-        return result
+        return transact(self._atomic, fn, *args, **kwargs)
 
     # --- user actions ---
 

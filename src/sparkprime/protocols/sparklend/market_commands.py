@@ -4,12 +4,17 @@ oracle call, argument for argument, with the caller as `sender`.
 Amounts are uint256 in the asset's base units; `interest_rate_mode` is 2 (variable) on
 SparkLend. A command is checked when it is built (types, ranges, addresses) and again by the
 contract model when it runs.
+
+The guards (KillSwitchOracle, CapAutomator) and the ratio feeds the kill switch reads are part
+of the market too: feeds are named in commands ("stETH/ETH") and the market resolves a name to
+the feed's address, which is what the kill switch keys its oracles by.
 """
 
 from __future__ import annotations
 
 from sparkprime.core.ids import Address
-from sparkprime.ledger.command import Uint256, command
+from sparkprime.ledger.command import Int256, Uint256, command
+from sparkprime.protocols.sparklend.cap_automator import CapAutomatorVersion
 from sparkprime.protocols.sparklend.market_rates import RateInputSpec, StrategySpec
 
 __all__ = [
@@ -17,14 +22,25 @@ __all__ = [
     "ApproveDelegation",
     "ApproveUnderlying",
     "Borrow",
+    "CapAutomatorExec",
+    "CapAutomatorSetBorrowCapConfig",
+    "CapAutomatorSetSupplyCapConfig",
     "ConfigureReserveAsCollateral",
     "Deal",
+    "DefineFeed",
     "DefineRateInput",
+    "DeployCapAutomator",
+    "DeployKillSwitch",
     "DeployToken",
     "GrantRole",
     "InitReserve",
+    "KillSwitchDisableOracle",
+    "KillSwitchReset",
+    "KillSwitchSetOracle",
+    "KillSwitchTrigger",
     "LiquidationCall",
     "MintToTreasury",
+    "PushFeedAnswer",
     "Repay",
     "RepayWithATokens",
     "SetAssetEModeCategory",
@@ -293,6 +309,105 @@ class SetAssetEModeCategory:
     sender: Address
 
 
+# --- ratio feeds and guards (KillSwitchOracle, CapAutomator) -------------------------------
+
+
+@command("sparklend.define_feed")
+class DefineFeed:
+    """A new Chainlink-style feed under `name` (e.g. "stETH/ETH", 18 decimals)."""
+
+    name: str
+    description: str
+    decimals: Uint256
+
+
+@command("sparklend.push_feed_answer")
+class PushFeedAnswer:
+    """A new round of feed `name`, at the market clock's now (int256: a feed may go <= 0)."""
+
+    name: str
+    answer: Int256
+
+
+@command("sparklend.deploy_kill_switch")
+class DeployKillSwitch:
+    """`new KillSwitchOracle(pool, poolConfigurator)` owned by `owner`, reading the market's
+    feeds. Its configurator calls need RISK_ADMIN: grant it with `GrantRole`."""
+
+    owner: Address
+
+
+@command("sparklend.kill_switch_set_oracle")
+class KillSwitchSetOracle:
+    """`setOracle(feed, threshold)` (owner); `feed` is a feed name."""
+
+    feed: str
+    threshold: Uint256
+    sender: Address
+
+
+@command("sparklend.kill_switch_disable_oracle")
+class KillSwitchDisableOracle:
+    """`disableOracle(feed)` (owner)."""
+
+    feed: str
+    sender: Address
+
+
+@command("sparklend.kill_switch_trigger")
+class KillSwitchTrigger:
+    """`trigger(feed)` (anyone)."""
+
+    feed: str
+    sender: Address
+
+
+@command("sparklend.kill_switch_reset")
+class KillSwitchReset:
+    """`reset()` (owner)."""
+
+    sender: Address
+
+
+@command("sparklend.deploy_cap_automator")
+class DeployCapAutomator:
+    """`new CapAutomator(...)`: v1.0 owned by `owner`; v1.1 with `owner` as admin and
+    updater. Its configurator calls need RISK_ADMIN: grant it with `GrantRole`."""
+
+    owner: Address
+    version: CapAutomatorVersion
+
+
+@command("sparklend.cap_automator_set_supply_cap_config")
+class CapAutomatorSetSupplyCapConfig:
+    """`setSupplyCapConfig(asset, max, gap, increaseCooldown)`: whole tokens, seconds."""
+
+    asset: Address
+    max: Uint256
+    gap: Uint256
+    increase_cooldown: Uint256
+    sender: Address
+
+
+@command("sparklend.cap_automator_set_borrow_cap_config")
+class CapAutomatorSetBorrowCapConfig:
+    """`setBorrowCapConfig(asset, max, gap, increaseCooldown)`: whole tokens, seconds."""
+
+    asset: Address
+    max: Uint256
+    gap: Uint256
+    increase_cooldown: Uint256
+    sender: Address
+
+
+@command("sparklend.cap_automator_exec")
+class CapAutomatorExec:
+    """`exec(asset)`: both caps (v1.0 anyone, v1.1 UPDATE_ROLE)."""
+
+    asset: Address
+    sender: Address
+
+
 MARKET_COMMANDS: tuple[type, ...] = (
     Supply,
     Withdraw,
@@ -324,4 +439,15 @@ MARKET_COMMANDS: tuple[type, ...] = (
     SetDebtCeiling,
     SetEModeCategory,
     SetAssetEModeCategory,
+    DefineFeed,
+    PushFeedAnswer,
+    DeployKillSwitch,
+    KillSwitchSetOracle,
+    KillSwitchDisableOracle,
+    KillSwitchTrigger,
+    KillSwitchReset,
+    DeployCapAutomator,
+    CapAutomatorSetSupplyCapConfig,
+    CapAutomatorSetBorrowCapConfig,
+    CapAutomatorExec,
 )

@@ -16,6 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python examples/foundation_demo.py
+	$(BIN)/python examples/sparklend_demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples

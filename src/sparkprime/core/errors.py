@@ -189,6 +189,25 @@ class ErrorCode(IntEnum):
     CAP_AUTOMATOR_NONEXISTENT_CONFIG = 3935
     CAP_AUTOMATOR_INVALID_ADMIN_ADDRESS = 3936
     CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS = 3937
+    # 4000-4099: savings (dss Pot, sDAI, sUSDS): the contracts' revert strings
+    POT_NOT_AUTHORIZED = 4001
+    POT_NOT_LIVE = 4002
+    POT_RHO_NOT_UPDATED = 4003
+    POT_INVALID_NOW = 4004
+    POT_FILE_UNRECOGNIZED_PARAM = 4005
+    SAVINGS_NOT_AUTHORIZED = 4010
+    SAVINGS_INVALID_ADDRESS = 4011
+    SAVINGS_INSUFFICIENT_BALANCE = 4012
+    SAVINGS_INSUFFICIENT_ALLOWANCE = 4013
+    SAVINGS_WRONG_SSR_VALUE = 4014
+    SAVINGS_CHI_NOT_UP_TO_DATE = 4015
+    SAVINGS_FILE_UNRECOGNIZED_PARAM = 4016
+    # 4100-4199: liquidity layer (spark-alm-controller): the contracts' revert strings
+    RATE_LIMITS_ZERO_ADMIN = 4100
+    RATE_LIMITS_INVALID_LAST_AMOUNT = 4101
+    RATE_LIMITS_INVALID_LAST_UPDATED = 4102
+    RATE_LIMITS_ZERO_MAX_AMOUNT = 4103
+    RATE_LIMITS_RATE_LIMIT_EXCEEDED = 4104
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -399,6 +418,29 @@ _MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.CAP_AUTOMATOR_INVALID_UPDATER_ADDRESS: (
         "the cap automator's updater cannot be the zero address"
+    ),
+    ErrorCode.POT_NOT_AUTHORIZED: "the caller is not a ward of the Pot",
+    ErrorCode.POT_NOT_LIVE: "the Pot is caged",
+    ErrorCode.POT_RHO_NOT_UPDATED: "the Pot's chi is not up to date: drip first",
+    ErrorCode.POT_INVALID_NOW: "the Pot's rho is in the future",
+    ErrorCode.POT_FILE_UNRECOGNIZED_PARAM: "the Pot has no parameter {what!r}",
+    ErrorCode.SAVINGS_NOT_AUTHORIZED: "the caller is not a ward of the savings vault",
+    ErrorCode.SAVINGS_INVALID_ADDRESS: "the savings vault rejects the zero address and itself",
+    ErrorCode.SAVINGS_INSUFFICIENT_BALANCE: "the share balance is too small",
+    ErrorCode.SAVINGS_INSUFFICIENT_ALLOWANCE: "the share allowance is too small",
+    ErrorCode.SAVINGS_WRONG_SSR_VALUE: "the savings rate {value} is out of bounds",
+    ErrorCode.SAVINGS_CHI_NOT_UP_TO_DATE: "the vault's chi is not up to date: drip first",
+    ErrorCode.SAVINGS_FILE_UNRECOGNIZED_PARAM: "the savings vault has no parameter {what!r}",
+    ErrorCode.RATE_LIMITS_ZERO_ADMIN: "the rate limits admin cannot be the zero address",
+    ErrorCode.RATE_LIMITS_INVALID_LAST_AMOUNT: (
+        "lastAmount {last_amount} is above maxAmount {max_amount}"
+    ),
+    ErrorCode.RATE_LIMITS_INVALID_LAST_UPDATED: (
+        "lastUpdated {last_updated} is after the current time {now}"
+    ),
+    ErrorCode.RATE_LIMITS_ZERO_MAX_AMOUNT: "rate limit {key} has a zero maxAmount",
+    ErrorCode.RATE_LIMITS_RATE_LIMIT_EXCEEDED: (
+        "rate limit {key}: {amount} exceeds the current limit {current}"
     ),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
+from sparkprime.core.ids import Address
 from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.erc20 import Erc20, TokenRegistry
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
@@ -135,3 +136,11 @@ def test_make_addr_is_deterministic_and_well_formed():
     assert make_addr("x").startswith("0x")
     assert len(make_addr("x")) == 42
     assert make_addr("x") == make_addr("x").lower()
+
+
+def test_burning_zero_from_an_account_that_never_held_the_token_is_a_no_op():
+    token = Erc20(Address("0x" + "77" * 20), "TKN", 18)
+    holder = Address("0x" + "78" * 20)
+    token.burn(holder, 0)
+    assert token.balance_of(holder) == 0
+    assert token.total_supply() == 0

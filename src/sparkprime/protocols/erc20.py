@@ -133,7 +133,7 @@ class Erc20:
         amount = _amount(amount)
         self._check_balance(from_, amount)
         atomic = self._atomic
-        atomic.set_item(self._balances, from_, self._balances[from_] - amount)
+        atomic.set_item(self._balances, from_, self._balances.get(from_, 0) - amount)
         atomic.set_item(self._supply, "total", self._supply["total"] - amount)
 
     def set_balance(self, account: Address, amount: int) -> None:

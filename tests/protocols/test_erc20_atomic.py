@@ -143,4 +143,4 @@ def test_burning_zero_from_an_account_that_never_held_the_token_is_a_no_op():
     holder = Address("0x" + "78" * 20)
     token.burn(holder, 0)
     assert token.balance_of(holder) == 0
-    assert token.total_supply() == 0
+    assert token.total_supply == 0

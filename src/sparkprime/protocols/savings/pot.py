@@ -30,9 +30,9 @@ from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.fixed import RAY
 from sparkprime.core.ids import Address
-from sparkprime.core.rpow import rpow
 from sparkprime.core.uint import UINT256_MAX, check_uint256
 from sparkprime.protocols.atomic import Atomic
+from sparkprime.protocols.savings.accrual import accrued_chi
 from sparkprime.protocols.sparklend.transaction import transact
 
 __all__ = ["POT_ADDRESS", "Pot"]
@@ -189,7 +189,7 @@ class Pot:
         if now < s["rho"]:
             raise ProtocolError(ErrorCode.POT_INVALID_NOW, now=now, rho=s["rho"])
         chi = s["chi"]
-        tmp = _checked(rpow(s["dsr"], now - s["rho"], RAY) * chi, "pot.rmul") // RAY
+        tmp = accrued_chi(s["dsr"], chi, now - s["rho"], op="pot.rmul")
         if tmp < chi:  # sub() reverts: only a dsr below RAY can get here
             raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="pot.drip.sub", a=tmp, b=chi)
         rad = _checked(s["Pie"] * (tmp - chi), "pot.drip.mul")

@@ -28,9 +28,8 @@ from typing import Final
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.fixed import RAY
 from sparkprime.core.ids import Address
-from sparkprime.core.rpow import rpow
-from sparkprime.core.uint import UINT256_MAX
 from sparkprime.protocols.erc20 import Erc20
+from sparkprime.protocols.savings.accrual import accrued_chi
 from sparkprime.protocols.savings.erc4626 import SavingsVault
 from sparkprime.protocols.savings.pot import Pot
 
@@ -51,10 +50,7 @@ class SavingsDai(SavingsVault):
         pot, now = self.pot, self.clock.now
         if now <= pot.rho:
             return pot.chi
-        p = rpow(pot.dsr, now - pot.rho, RAY) * pot.chi
-        if p > UINT256_MAX:
-            raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="sdai.chi", dsr=pot.dsr)
-        return p // RAY
+        return accrued_chi(pot.dsr, pot.chi, now - pot.rho, op="sdai.chi")
 
     def _drip(self) -> int:
         pot = self.pot

@@ -30,10 +30,10 @@ from sparkprime.core.clock import Clock
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.fixed import RAY
 from sparkprime.core.ids import Address
-from sparkprime.core.rpow import rpow
 from sparkprime.core.uint import UINT256_MAX, check_uint256
 from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.erc20 import Erc20
+from sparkprime.protocols.savings.accrual import accrued_chi
 from sparkprime.protocols.savings.erc4626 import SavingsVault
 from sparkprime.protocols.sparklend.transaction import transact
 
@@ -41,13 +41,6 @@ __all__ = ["RATES_ONE_HUNDRED_PCT", "SUSDS_ADDRESS", "SUsds"]
 
 SUSDS_ADDRESS: Final = Address("0xa3931d71877c0e7a3148cb7eb4463524fec27fbd")
 RATES_ONE_HUNDRED_PCT: Final = 1000000021979553151239153027
-
-
-def _grow(rate: int, chi: int, dt: int) -> int:
-    p = rpow(rate, dt, RAY) * chi
-    if p > UINT256_MAX:
-        raise ProtocolError(ErrorCode.MATH_OVERFLOW, op="drip", rate=rate, chi=chi, dt=dt)
-    return p // RAY
 
 
 class SUsds(SavingsVault):
@@ -94,14 +87,18 @@ class SUsds(SavingsVault):
 
     def chi_now(self) -> int:
         s, now = self._s, self.clock.now
-        return _grow(s["ssr"], s["chi"], now - s["rho"]) if now > s["rho"] else s["chi"]
+        return (
+            accrued_chi(s["ssr"], s["chi"], now - s["rho"], op="drip")
+            if now > s["rho"]
+            else s["chi"]
+        )
 
     def _drip(self) -> int:
         s, now = self._s, self.clock.now
         chi = s["chi"]
         if now <= s["rho"]:
             return chi
-        n_chi = _grow(s["ssr"], chi, now - s["rho"])
+        n_chi = accrued_chi(s["ssr"], chi, now - s["rho"], op="drip")
         supply = self.total_supply
         diff = supply * n_chi // RAY - supply * chi // RAY
         if supply * n_chi > UINT256_MAX:

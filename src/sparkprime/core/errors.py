@@ -202,6 +202,31 @@ class ErrorCode(IntEnum):
     SAVINGS_WRONG_SSR_VALUE = 4014
     SAVINGS_CHI_NOT_UP_TO_DATE = 4015
     SAVINGS_FILE_UNRECOGNIZED_PARAM = 4016
+    # 4040-4054: Spark Savings v2 SparkVault; 4055-4079: SparkPrimeVault (spPRIME)
+    SPARK_VAULT_VSR_TOO_LOW = 4040
+    SPARK_VAULT_VSR_TOO_HIGH = 4041
+    SPARK_VAULT_MIN_VSR_GT_MAX_VSR = 4042
+    SPARK_VAULT_INSUFFICIENT_LIQUIDITY = 4043
+    SPARK_VAULT_DEPOSIT_CAP_EXCEEDED = 4044
+    SPARK_VAULT_TAKER_CANNOT_DEPOSIT = 4045
+    SPPRIME_PAUSED = 4055
+    SPPRIME_NOT_PAUSED = 4056
+    SPPRIME_INVALID_CHI = 4057
+    SPPRIME_CAPACITY_TOO_HIGH = 4058
+    SPPRIME_FEE_TOO_HIGH = 4059
+    SPPRIME_VSR_TOO_LOW = 4060
+    SPPRIME_VSR_TOO_HIGH = 4061
+    SPPRIME_MIN_VSR_GT_MAX_VSR = 4062
+    SPPRIME_INSUFFICIENT_LIQUIDITY = 4063
+    SPPRIME_INVALID_RECIPIENT = 4064
+    SPPRIME_BELOW_MINIMUM = 4065
+    SPPRIME_NO_REQUEST = 4066
+    SPPRIME_NOT_AUTHORIZED = 4067
+    SPPRIME_INVALID_ADDRESS = 4068
+    SPPRIME_INSUFFICIENT_BALANCE = 4069
+    SPPRIME_INSUFFICIENT_ALLOWANCE = 4070
+    SPPRIME_QUEUED_SHARES_LOCKED = 4071
+    SPPRIME_ASSET_MISMATCH = 4072
     # 4100-4199: liquidity layer (spark-alm-controller): the contracts' revert strings
     RATE_LIMITS_ZERO_ADMIN = 4100
     RATE_LIMITS_INVALID_LAST_AMOUNT = 4101
@@ -431,6 +456,46 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.SAVINGS_WRONG_SSR_VALUE: "the savings rate {value} is out of bounds",
     ErrorCode.SAVINGS_CHI_NOT_UP_TO_DATE: "the vault's chi is not up to date: drip first",
     ErrorCode.SAVINGS_FILE_UNRECOGNIZED_PARAM: "the savings vault has no parameter {what!r}",
+    ErrorCode.SPARK_VAULT_VSR_TOO_LOW: "the vault savings rate {value} is below the minimum {min}",
+    ErrorCode.SPARK_VAULT_VSR_TOO_HIGH: "the vault savings rate {value} is above the maximum {max}",
+    ErrorCode.SPARK_VAULT_MIN_VSR_GT_MAX_VSR: (
+        "the minimum vault savings rate {min} is above the maximum {max}"
+    ),
+    ErrorCode.SPARK_VAULT_INSUFFICIENT_LIQUIDITY: (
+        "the vault holds {liquidity} of the asset, {amount} are needed"
+    ),
+    ErrorCode.SPARK_VAULT_DEPOSIT_CAP_EXCEEDED: (
+        "the deposit takes total assets to {total}, above the cap {cap}"
+    ),
+    ErrorCode.SPARK_VAULT_TAKER_CANNOT_DEPOSIT: (
+        "a taker cannot deposit into the vault or receive its shares"
+    ),
+    ErrorCode.SPPRIME_PAUSED: "spPRIME is paused",
+    ErrorCode.SPPRIME_NOT_PAUSED: "spPRIME must be paused to set chi",
+    ErrorCode.SPPRIME_INVALID_CHI: (
+        "chi {chi} must be above zero and below the current chi {current}"
+    ),
+    ErrorCode.SPPRIME_CAPACITY_TOO_HIGH: "the capacity {capacity} does not fit in a uint128",
+    ErrorCode.SPPRIME_FEE_TOO_HIGH: "the redeem fee {fee} is above its maximum {max}",
+    ErrorCode.SPPRIME_VSR_TOO_LOW: "the vault savings rate {value} is below the minimum {min}",
+    ErrorCode.SPPRIME_VSR_TOO_HIGH: "the vault savings rate {value} is above the maximum {max}",
+    ErrorCode.SPPRIME_MIN_VSR_GT_MAX_VSR: (
+        "the minimum vault savings rate {min} is above the maximum {max}"
+    ),
+    ErrorCode.SPPRIME_INSUFFICIENT_LIQUIDITY: (
+        "spPRIME holds {liquidity} idle assets, {amount} are needed"
+    ),
+    ErrorCode.SPPRIME_INVALID_RECIPIENT: "the recipient cannot be the zero address",
+    ErrorCode.SPPRIME_BELOW_MINIMUM: "the request is below the minimum {minimum}",
+    ErrorCode.SPPRIME_NO_REQUEST: "request {request_id} is empty (filled or cancelled)",
+    ErrorCode.SPPRIME_NOT_AUTHORIZED: "only the request's owner or a guardian may cancel it",
+    ErrorCode.SPPRIME_INVALID_ADDRESS: "spPRIME shares cannot go to the zero address",
+    ErrorCode.SPPRIME_INSUFFICIENT_BALANCE: "the spPRIME balance is too small",
+    ErrorCode.SPPRIME_INSUFFICIENT_ALLOWANCE: "the spPRIME allowance is too small",
+    ErrorCode.SPPRIME_QUEUED_SHARES_LOCKED: (
+        "the withdrawal would spend spUSDC that backs queued deposits"
+    ),
+    ErrorCode.SPPRIME_ASSET_MISMATCH: "the savings vault's asset is not spPRIME's asset",
     ErrorCode.RATE_LIMITS_ZERO_ADMIN: "the rate limits admin cannot be the zero address",
     ErrorCode.RATE_LIMITS_INVALID_LAST_AMOUNT: (
         "lastAmount {last_amount} is above maxAmount {max_amount}"

@@ -233,6 +233,20 @@ class ErrorCode(IntEnum):
     RATE_LIMITS_INVALID_LAST_UPDATED = 4102
     RATE_LIMITS_ZERO_MAX_AMOUNT = 4103
     RATE_LIMITS_RATE_LIMIT_EXCEEDED = 4104
+    # 4110-4119: ALMProxy (no codes of its own: a non-controller gets MISSING_ROLE)
+    # 4120-4159: MainnetController (its libraries' "MC/..." reverts, shared by the
+    # ForeignController); 4160-4199: ForeignController's own "FC/..." reverts
+    MC_POOL_ZERO_ADDRESS = 4120
+    MC_TOKEN_ZERO_ADDRESS = 4121
+    MC_MIN_SHARES_OUT_NOT_MET = 4122
+    MC_MAX_SHARES_IN_NOT_MET = 4123
+    MC_MIN_ASSETS_OUT_NOT_MET = 4124
+    MC_EXCHANGE_RATE_TOO_HIGH = 4125
+    MC_ZERO_SHARES = 4126
+    MC_MAX_SLIPPAGE_NOT_SET = 4127
+    MC_SLIPPAGE_TOO_HIGH = 4128
+    MC_DOMAIN_NOT_CONFIGURED = 4129
+    FC_POOL_ZERO_ADDRESS = 4160
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -507,6 +521,21 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.RATE_LIMITS_RATE_LIMIT_EXCEEDED: (
         "rate limit {key}: {amount} exceeds the current limit {current}"
     ),
+    ErrorCode.MC_POOL_ZERO_ADDRESS: "the pool cannot be the zero address",
+    ErrorCode.MC_TOKEN_ZERO_ADDRESS: "the token cannot be the zero address",
+    ErrorCode.MC_MIN_SHARES_OUT_NOT_MET: "{shares} shares is below minSharesOut {min_shares_out}",
+    ErrorCode.MC_MAX_SHARES_IN_NOT_MET: "{shares} shares burned is above {max_shares_in}",
+    ErrorCode.MC_MIN_ASSETS_OUT_NOT_MET: (
+        "{assets} assets out is below minAssetsOut {min_assets_out}"
+    ),
+    ErrorCode.MC_EXCHANGE_RATE_TOO_HIGH: (
+        "exchange rate {exchange_rate} is above the maximum {max_exchange_rate} for {token}"
+    ),
+    ErrorCode.MC_ZERO_SHARES: "{assets} assets for zero shares",
+    ErrorCode.MC_MAX_SLIPPAGE_NOT_SET: "no maxSlippage is set for {pool}",
+    ErrorCode.MC_SLIPPAGE_TOO_HIGH: "{received} received is below the minimum {minimum}",
+    ErrorCode.MC_DOMAIN_NOT_CONFIGURED: "no mint recipient is set for CCTP domain {domain}",
+    ErrorCode.FC_POOL_ZERO_ADDRESS: "the pool cannot be the zero address",
 }
 
 

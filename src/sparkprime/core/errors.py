@@ -202,6 +202,23 @@ class ErrorCode(IntEnum):
     SAVINGS_WRONG_SSR_VALUE = 4014
     SAVINGS_CHI_NOT_UP_TO_DATE = 4015
     SAVINGS_FILE_UNRECOGNIZED_PARAM = 4016
+    # 4020-4029: SP-BEAM (makerdao/sp-beam) and the rates Conv (sky-ecosystem/rates-conv)
+    SPBEAM_NOT_AUTHORIZED = 4020
+    SPBEAM_NOT_FACILITATOR = 4021
+    SPBEAM_MODULE_HALTED = 4022
+    SPBEAM_INVALID_PARAM = 4023
+    SPBEAM_INVALID_BATCH = 4024
+    SPBEAM_TOO_EARLY = 4025
+    SPBEAM_BELOW_MIN = 4026
+    SPBEAM_ABOVE_MAX = 4027
+    SPBEAM_DELTA_ABOVE_STEP = 4028
+    RATE_CONV_INVALID = 4029
+    # 4030-4039: cross-chain SSR oracle (xchain-ssr-oracle)
+    SSR_ORACLE_INVALID_TIMESTAMP = 4030
+    SSR_ORACLE_INVALID_RHO = 4031
+    SSR_ORACLE_INVALID_SSR = 4032
+    SSR_ORACLE_INVALID_CHI = 4033
+    SSR_ORACLE_INVALID_MAX_SSR = 4034
     # 4040-4054: Spark Savings v2 SparkVault; 4055-4079: SparkPrimeVault (spPRIME)
     SPARK_VAULT_VSR_TOO_LOW = 4040
     SPARK_VAULT_VSR_TOO_HIGH = 4041
@@ -247,6 +264,113 @@ class ErrorCode(IntEnum):
     MC_SLIPPAGE_TOO_HIGH = 4128
     MC_DOMAIN_NOT_CONFIGURED = 4129
     FC_POOL_ZERO_ADDRESS = 4160
+
+    # 4200-4259: allocator/Vat (4200-4209), DssLitePsm (4209-4219), PSM3 (4220-4239),
+    # CCTP, bridges and domains (4240-4259): the contracts' revert strings
+    ALLOCATOR_NOT_AUTHORIZED = 4200
+    ALLOCATOR_FILE_UNRECOGNIZED_PARAM = 4201
+    ALLOCATOR_OVERFLOW = 4202
+    ALLOCATOR_JUG_NOT_SET = 4203
+    VAT_CEILING_EXCEEDED = 4204
+    VAT_NOT_SAFE = 4205
+    VAT_ILK_NOT_INIT = 4206
+    VAT_ILK_ALREADY_INIT = 4207
+    LITE_PSM_RATE_NOT_RAY = 4209
+    LITE_PSM_NOT_AUTHORIZED = 4210
+    LITE_PSM_NOT_WHITELISTED = 4211
+    LITE_PSM_FEE_OUT_OF_RANGE = 4212
+    LITE_PSM_FILE_UNRECOGNIZED_PARAM = 4213
+    LITE_PSM_SELL_GEM_HALTED = 4214
+    LITE_PSM_BUY_GEM_HALTED = 4215
+    LITE_PSM_NOTHING_TO_FILL = 4216
+    LITE_PSM_NOTHING_TO_TRIM = 4217
+    LITE_PSM_NOTHING_TO_CHUG = 4218
+    LITE_PSM_CHUG_MISSING_VOW = 4219
+    PSM3_INVALID_AMOUNT = 4220
+    PSM3_INVALID_RECEIVER = 4221
+    PSM3_INVALID_ASSET = 4222
+    PSM3_INVALID_AMOUNT_IN = 4223
+    PSM3_INVALID_AMOUNT_OUT = 4224
+    PSM3_AMOUNT_OUT_TOO_LOW = 4225
+    PSM3_AMOUNT_IN_TOO_HIGH = 4226
+    PSM3_INVALID_POCKET = 4227
+    PSM3_SAME_POCKET = 4228
+    PSM3_NOT_OWNER = 4229
+    PSM3_RATE_PROVIDER_RETURNS_ZERO = 4230
+    PSM3_INVALID_CONFIG = 4231
+    CCTP_AMOUNT_ZERO = 4240
+    CCTP_MINT_RECIPIENT_ZERO = 4241
+    CCTP_NO_TOKEN_MESSENGER_FOR_DOMAIN = 4242
+    CCTP_BURN_TOKEN_NOT_SUPPORTED = 4243
+    CCTP_BURN_AMOUNT_EXCEEDS_LIMIT = 4244
+    BRIDGE_UNKNOWN_ROUTE = 4245
+    BRIDGE_AMOUNT_ZERO = 4246
+    BRIDGE_INVALID_RECIPIENT = 4247
+    DOMAIN_UNKNOWN_CHAIN = 4248
+    DOMAIN_UNKNOWN_TOKEN = 4249
+    DOMAIN_DUPLICATE = 4250
+
+    # 4260-4299: Morpho venues: 4260-4276 Morpho Blue + its IRMs (the ErrorsLib strings),
+    # 4281-4299 MetaMorpho v1.1 (its custom errors)
+    MORPHO_NOT_OWNER = 4260
+    MORPHO_MAX_LLTV_EXCEEDED = 4261
+    MORPHO_MAX_FEE_EXCEEDED = 4262
+    MORPHO_ALREADY_SET = 4263
+    MORPHO_IRM_NOT_ENABLED = 4264
+    MORPHO_LLTV_NOT_ENABLED = 4265
+    MORPHO_MARKET_ALREADY_CREATED = 4266
+    MORPHO_MARKET_NOT_CREATED = 4267
+    MORPHO_INCONSISTENT_INPUT = 4268
+    MORPHO_ZERO_ASSETS = 4269
+    MORPHO_ZERO_ADDRESS = 4270
+    MORPHO_UNAUTHORIZED = 4271
+    MORPHO_INSUFFICIENT_COLLATERAL = 4272
+    MORPHO_INSUFFICIENT_LIQUIDITY = 4273
+    MORPHO_HEALTHY_POSITION = 4274
+    MORPHO_MAX_UINT128_EXCEEDED = 4275
+    MORPHO_IRM_NOT_MORPHO = 4276
+    METAMORPHO_ZERO_ADDRESS = 4281
+    METAMORPHO_NOT_CURATOR_ROLE = 4282
+    METAMORPHO_NOT_ALLOCATOR_ROLE = 4283
+    METAMORPHO_UNAUTHORIZED_MARKET = 4284
+    METAMORPHO_INCONSISTENT_ASSET = 4285
+    METAMORPHO_SUPPLY_CAP_EXCEEDED = 4286
+    METAMORPHO_MAX_FEE_EXCEEDED = 4287
+    METAMORPHO_ALREADY_SET = 4288
+    METAMORPHO_ALREADY_PENDING = 4289
+    METAMORPHO_NO_PENDING_VALUE = 4290
+    METAMORPHO_TIMELOCK_NOT_ELAPSED = 4291
+    METAMORPHO_NOT_ENOUGH_LIQUIDITY = 4292
+    METAMORPHO_MARKET_NOT_CREATED = 4293
+    METAMORPHO_MARKET_NOT_ENABLED = 4294
+    METAMORPHO_MAX_QUEUE_LENGTH_EXCEEDED = 4295
+    METAMORPHO_ZERO_FEE_RECIPIENT = 4296
+    METAMORPHO_INCONSISTENT_REALLOCATION = 4297
+    METAMORPHO_ALL_CAPS_REACHED = 4298
+    METAMORPHO_ABOVE_MAX_TIMELOCK = 4299
+    # 4300-4319: D3M (makerdao/dss-direct-deposit D3MHub, plans, Aave-type pool)
+    D3M_NOT_AUTHORIZED = 4300
+    D3M_FILE_UNRECOGNIZED_PARAM = 4301
+    D3M_RATE_NOT_ONE = 4302
+    D3M_SPOT_NOT_ONE = 4303
+    D3M_MORE_THAN_ONE_URN = 4304
+    D3M_POOL_NOT_LIVE = 4305
+    D3M_POOL_ALREADY_CAGED = 4306
+    D3M_POOL_LIVE = 4307
+    D3M_UNAUTHORIZED_CULL = 4308
+    D3M_ALREADY_CULLED = 4309
+    D3M_SHUTDOWN = 4310
+    D3M_OVERFLOW = 4311
+    D3M_ONLY_HUB = 4312
+    D3M_INVALID_VALUE = 4313
+    D3M_INCORRECT_BALANCE = 4314
+    D3M_INVALID_RESERVE = 4315
+
+    # 4320-4339: the SLL allocation planner and relayer (off-chain logic)
+    PLANNER_INVALID_POLICY = 4320
+    PLANNER_INVALID_VIEW = 4321
+    RELAYER_UNKNOWN_ACTION = 4322
+    RELAYER_UNKNOWN_CHAIN = 4323
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -470,6 +594,21 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.SAVINGS_WRONG_SSR_VALUE: "the savings rate {value} is out of bounds",
     ErrorCode.SAVINGS_CHI_NOT_UP_TO_DATE: "the vault's chi is not up to date: drip first",
     ErrorCode.SAVINGS_FILE_UNRECOGNIZED_PARAM: "the savings vault has no parameter {what!r}",
+    ErrorCode.SPBEAM_NOT_AUTHORIZED: "the caller is not a ward of SP-BEAM",
+    ErrorCode.SPBEAM_NOT_FACILITATOR: "the caller is not an SP-BEAM facilitator (bud)",
+    ErrorCode.SPBEAM_MODULE_HALTED: "SP-BEAM is halted (bad = 1)",
+    ErrorCode.SPBEAM_INVALID_PARAM: "SP-BEAM rejects the parameter: {reason}",
+    ErrorCode.SPBEAM_INVALID_BATCH: "SP-BEAM rejects the batch: {reason}",
+    ErrorCode.SPBEAM_TOO_EARLY: "SP-BEAM cooldown: next change at {next_ts_s}, now {now}",
+    ErrorCode.SPBEAM_BELOW_MIN: "{id}: {bps} bps is below the minimum {min} bps",
+    ErrorCode.SPBEAM_ABOVE_MAX: "{id}: {bps} bps is above the maximum {max} bps",
+    ErrorCode.SPBEAM_DELTA_ABOVE_STEP: "{id}: a change of {delta} bps exceeds the step {step} bps",
+    ErrorCode.RATE_CONV_INVALID: "rate conversion failed: {reason}",
+    ErrorCode.SSR_ORACLE_INVALID_TIMESTAMP: "timestamp {timestamp} is before rho {rho}",
+    ErrorCode.SSR_ORACLE_INVALID_RHO: "the SSR oracle rejects rho {rho}",
+    ErrorCode.SSR_ORACLE_INVALID_SSR: "the SSR oracle rejects ssr {ssr}",
+    ErrorCode.SSR_ORACLE_INVALID_CHI: "the SSR oracle rejects chi {chi}",
+    ErrorCode.SSR_ORACLE_INVALID_MAX_SSR: "maxSSR {max_ssr} is neither 0 nor at least RAY",
     ErrorCode.SPARK_VAULT_VSR_TOO_LOW: "the vault savings rate {value} is below the minimum {min}",
     ErrorCode.SPARK_VAULT_VSR_TOO_HIGH: "the vault savings rate {value} is above the maximum {max}",
     ErrorCode.SPARK_VAULT_MIN_VSR_GT_MAX_VSR: (
@@ -536,6 +675,130 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MC_SLIPPAGE_TOO_HIGH: "{received} received is below the minimum {minimum}",
     ErrorCode.MC_DOMAIN_NOT_CONFIGURED: "no mint recipient is set for CCTP domain {domain}",
     ErrorCode.FC_POOL_ZERO_ADDRESS: "the pool cannot be the zero address",
+    ErrorCode.ALLOCATOR_NOT_AUTHORIZED: (
+        "the caller is not a ward (or an allowed role) of the allocator contract"
+    ),
+    ErrorCode.ALLOCATOR_FILE_UNRECOGNIZED_PARAM: "the allocator vault has no parameter {what!r}",
+    ErrorCode.ALLOCATOR_OVERFLOW: (
+        "the allocator vault's normalized debt {dart} does not fit an int256"
+    ),
+    ErrorCode.ALLOCATOR_JUG_NOT_SET: 'the allocator vault has no jug: file("jug", ...) first',
+    ErrorCode.VAT_CEILING_EXCEEDED: "ilk {ilk}: the debt ceiling is exceeded",
+    ErrorCode.VAT_NOT_SAFE: "ilk {ilk}: the urn would be unsafe",
+    ErrorCode.VAT_ILK_NOT_INIT: "ilk {ilk} is not initialised",
+    ErrorCode.VAT_ILK_ALREADY_INIT: "ilk {ilk} is already initialised",
+    ErrorCode.LITE_PSM_RATE_NOT_RAY: "the lite PSM's ilk rate {rate} is not RAY",
+    ErrorCode.LITE_PSM_NOT_AUTHORIZED: "the caller is not a ward of the lite PSM",
+    ErrorCode.LITE_PSM_NOT_WHITELISTED: "the caller is not whitelisted (bud) for no-fee swaps",
+    ErrorCode.LITE_PSM_FEE_OUT_OF_RANGE: "{what} {value} is neither HALTED nor at most 1 WAD",
+    ErrorCode.LITE_PSM_FILE_UNRECOGNIZED_PARAM: "the lite PSM has no parameter {what!r}",
+    ErrorCode.LITE_PSM_SELL_GEM_HALTED: "selling gem is halted (tin == HALTED)",
+    ErrorCode.LITE_PSM_BUY_GEM_HALTED: "buying gem is halted (tout == HALTED)",
+    ErrorCode.LITE_PSM_NOTHING_TO_FILL: "the lite PSM has nothing to fill",
+    ErrorCode.LITE_PSM_NOTHING_TO_TRIM: "the lite PSM has nothing to trim",
+    ErrorCode.LITE_PSM_NOTHING_TO_CHUG: "the lite PSM has no fees to chug",
+    ErrorCode.LITE_PSM_CHUG_MISSING_VOW: "the lite PSM has no vow to chug fees to",
+    ErrorCode.PSM3_INVALID_AMOUNT: "the PSM3 amount must be non-zero",
+    ErrorCode.PSM3_INVALID_RECEIVER: "the PSM3 receiver cannot be the zero address",
+    ErrorCode.PSM3_INVALID_ASSET: "{asset} is not one of the PSM3's assets",
+    ErrorCode.PSM3_INVALID_AMOUNT_IN: "the PSM3 swap amountIn must be non-zero",
+    ErrorCode.PSM3_INVALID_AMOUNT_OUT: "the PSM3 swap amountOut must be non-zero",
+    ErrorCode.PSM3_AMOUNT_OUT_TOO_LOW: (
+        "amountOut {amount_out} is below minAmountOut {min_amount_out}"
+    ),
+    ErrorCode.PSM3_AMOUNT_IN_TOO_HIGH: "amountIn {amount_in} is above maxAmountIn {max_amount_in}",
+    ErrorCode.PSM3_INVALID_POCKET: "the PSM3 pocket cannot be the zero address",
+    ErrorCode.PSM3_SAME_POCKET: "the new PSM3 pocket is the current one",
+    ErrorCode.PSM3_NOT_OWNER: "{account} is not the PSM3 owner",
+    ErrorCode.PSM3_RATE_PROVIDER_RETURNS_ZERO: "the PSM3 rate provider returns zero",
+    ErrorCode.PSM3_INVALID_CONFIG: "invalid PSM3 construction: {reason}",
+    ErrorCode.CCTP_AMOUNT_ZERO: "the CCTP burn amount must be non-zero",
+    ErrorCode.CCTP_MINT_RECIPIENT_ZERO: "the CCTP mint recipient must be non-zero",
+    ErrorCode.CCTP_NO_TOKEN_MESSENGER_FOR_DOMAIN: (
+        "no remote TokenMessenger for CCTP domain {domain}"
+    ),
+    ErrorCode.CCTP_BURN_TOKEN_NOT_SUPPORTED: "{token} is not a supported CCTP burn token",
+    ErrorCode.CCTP_BURN_AMOUNT_EXCEEDS_LIMIT: (
+        "burn of {amount} exceeds the per-message limit {limit}"
+    ),
+    ErrorCode.BRIDGE_UNKNOWN_ROUTE: "no bridge route for {token} from {source} to {destination}",
+    ErrorCode.BRIDGE_AMOUNT_ZERO: "the bridged amount must be non-zero",
+    ErrorCode.BRIDGE_INVALID_RECIPIENT: "the bridge recipient cannot be the zero address",
+    ErrorCode.DOMAIN_UNKNOWN_CHAIN: "no chain named {name!r} in the network",
+    ErrorCode.DOMAIN_UNKNOWN_TOKEN: "chain {chain} has no token {symbol!r}",
+    ErrorCode.DOMAIN_DUPLICATE: "{what} {name!r} is already registered",
+    ErrorCode.MORPHO_NOT_OWNER: "the caller is not Morpho's owner",
+    ErrorCode.MORPHO_MAX_LLTV_EXCEEDED: "the LLTV {lltv} is not below 1 (WAD)",
+    ErrorCode.MORPHO_MAX_FEE_EXCEEDED: "the fee {fee} exceeds the maximum {max_fee}",
+    ErrorCode.MORPHO_ALREADY_SET: "{what} is already set to that value",
+    ErrorCode.MORPHO_IRM_NOT_ENABLED: "the IRM {irm} is not enabled",
+    ErrorCode.MORPHO_LLTV_NOT_ENABLED: "the LLTV {lltv} is not enabled",
+    ErrorCode.MORPHO_MARKET_ALREADY_CREATED: "market {id} is already created",
+    ErrorCode.MORPHO_MARKET_NOT_CREATED: "market {id} is not created",
+    ErrorCode.MORPHO_INCONSISTENT_INPUT: "exactly one of {a_name} and {b_name} must be zero",
+    ErrorCode.MORPHO_ZERO_ASSETS: "the amount of assets is zero",
+    ErrorCode.MORPHO_ZERO_ADDRESS: "{field} cannot be the zero address",
+    ErrorCode.MORPHO_UNAUTHORIZED: "{sender} may not manage {on_behalf}'s position",
+    ErrorCode.MORPHO_INSUFFICIENT_COLLATERAL: "{borrower}'s collateral does not cover the borrow",
+    ErrorCode.MORPHO_INSUFFICIENT_LIQUIDITY: (
+        "total borrow {total_borrow} would exceed total supply {total_supply}"
+    ),
+    ErrorCode.MORPHO_HEALTHY_POSITION: "{borrower}'s position is healthy and cannot be liquidated",
+    ErrorCode.MORPHO_MAX_UINT128_EXCEEDED: "{value} does not fit in a uint128",
+    ErrorCode.MORPHO_IRM_NOT_MORPHO: (
+        "only Morpho may update the IRM's stored rate (caller {sender})"
+    ),
+    ErrorCode.METAMORPHO_ZERO_ADDRESS: "{field} cannot be the zero address",
+    ErrorCode.METAMORPHO_NOT_CURATOR_ROLE: "{sender} has neither the curator nor the owner role",
+    ErrorCode.METAMORPHO_NOT_ALLOCATOR_ROLE: "{sender} has no allocator, curator or owner role",
+    ErrorCode.METAMORPHO_UNAUTHORIZED_MARKET: (
+        "market {id} has a zero cap and cannot be in the supply queue"
+    ),
+    ErrorCode.METAMORPHO_INCONSISTENT_ASSET: "market {id}'s loan token is not the vault's asset",
+    ErrorCode.METAMORPHO_SUPPLY_CAP_EXCEEDED: "the supply cap of market {id} would be exceeded",
+    ErrorCode.METAMORPHO_MAX_FEE_EXCEEDED: "the fee {fee} exceeds the maximum {max_fee}",
+    ErrorCode.METAMORPHO_ALREADY_SET: "{what} is already set to that value",
+    ErrorCode.METAMORPHO_ALREADY_PENDING: "a value for {what} is already pending",
+    ErrorCode.METAMORPHO_NO_PENDING_VALUE: "there is no pending value to accept",
+    ErrorCode.METAMORPHO_TIMELOCK_NOT_ELAPSED: (
+        "the timelock has not elapsed (valid at {valid_at}, now {now})"
+    ),
+    ErrorCode.METAMORPHO_NOT_ENOUGH_LIQUIDITY: (
+        "{missing} assets could not be withdrawn from the markets"
+    ),
+    ErrorCode.METAMORPHO_MARKET_NOT_CREATED: "the market is not created on Morpho",
+    ErrorCode.METAMORPHO_MARKET_NOT_ENABLED: "market {id} is not enabled in the vault",
+    ErrorCode.METAMORPHO_MAX_QUEUE_LENGTH_EXCEEDED: (
+        "a queue would be longer than {max_length} markets"
+    ),
+    ErrorCode.METAMORPHO_ZERO_FEE_RECIPIENT: "a non-zero fee needs a fee recipient",
+    ErrorCode.METAMORPHO_INCONSISTENT_REALLOCATION: (
+        "the reallocation withdrew {withdrawn} but supplied {supplied}"
+    ),
+    ErrorCode.METAMORPHO_ALL_CAPS_REACHED: "{remaining} assets exceed every market's cap",
+    ErrorCode.METAMORPHO_ABOVE_MAX_TIMELOCK: (
+        "the timelock {timelock} is above the maximum {max_timelock}"
+    ),
+    ErrorCode.D3M_NOT_AUTHORIZED: "{contract}: not authorized ({reason})",
+    ErrorCode.D3M_FILE_UNRECOGNIZED_PARAM: "{contract}: unrecognized file parameter {what!r}",
+    ErrorCode.D3M_RATE_NOT_ONE: "D3MHub: the ilk rate is {rate}, not RAY",
+    ErrorCode.D3M_SPOT_NOT_ONE: "D3MHub: the ilk spot is {spot}, not RAY",
+    ErrorCode.D3M_MORE_THAN_ONE_URN: "D3MHub: the pool urn holds {art} of the ilk's {Art} debt",
+    ErrorCode.D3M_POOL_NOT_LIVE: "D3MHub: ilk {ilk!r} is caged",
+    ErrorCode.D3M_POOL_ALREADY_CAGED: "D3MHub: ilk {ilk!r} is already caged",
+    ErrorCode.D3M_POOL_LIVE: "D3MHub: ilk {ilk!r} is not caged",
+    ErrorCode.D3M_UNAUTHORIZED_CULL: "D3MHub: ilk {ilk!r} cannot be culled before {tic}",
+    ErrorCode.D3M_ALREADY_CULLED: "D3MHub: ilk {ilk!r} is already culled",
+    ErrorCode.D3M_SHUTDOWN: "D3MHub: not allowed during shutdown ({reason})",
+    ErrorCode.D3M_OVERFLOW: "D3MHub: overflow ({reason})",
+    ErrorCode.D3M_ONLY_HUB: "{contract}: only the hub may call {fn}",
+    ErrorCode.D3M_INVALID_VALUE: "{contract}: invalid value {value} for {what!r}",
+    ErrorCode.D3M_INCORRECT_BALANCE: "{contract}: incorrect balance received ({reason})",
+    ErrorCode.D3M_INVALID_RESERVE: "{contract}: no valid reserve for the asset ({reason})",
+    ErrorCode.PLANNER_INVALID_POLICY: "planner policy: {field} {reason}",
+    ErrorCode.PLANNER_INVALID_VIEW: "planner input {field}: {reason}",
+    ErrorCode.RELAYER_UNKNOWN_ACTION: "the relayer cannot run action {action!r} ({reason})",
+    ErrorCode.RELAYER_UNKNOWN_CHAIN: "the deployment has no controller on chain {chain!r}",
 }
 
 

@@ -10,6 +10,7 @@ changing nothing, and Hypothesis properties in test_spprime_properties.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -353,7 +354,7 @@ def test_fee_guards_change_nothing() -> None:
 def test_roles_are_required_and_change_nothing() -> None:
     _, usdc, spusdc, vault = make_env()
     before = snapshot(usdc, spusdc, vault)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: vault.set_capacity(1, sender=USER1),
         lambda: vault.set_max_redeem_fee(1, sender=USER1),
         lambda: vault.set_minimums(1, 1, sender=USER1),
@@ -424,7 +425,7 @@ def test_paused_refuses_user_actions_and_changes_nothing() -> None:
     vault.request_deposit(1500 * E6, USER1, sender=USER1)
     vault.pause(sender=GUARDIAN)
     before = snapshot(usdc, spusdc, vault)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: vault.request_deposit(100 * E6, USER2, sender=USER2),
         lambda: vault.request_deposit(100 * E6, USER2, sender=USER2, referral=7),
         lambda: vault.request_redeem(100 * E6, USER1, sender=USER1),
@@ -444,10 +445,11 @@ def test_take_and_sleeve_moves() -> None:
     _, usdc, spusdc, vault = make_env()
     vault.request_deposit(1000 * E6, USER1, sender=USER1)
     before = snapshot(usdc, spusdc, vault)
-    for call in (
+    checks: tuple[Callable[[], object], ...] = (
         lambda: vault.take(1000 * E6 + 1, sender=TAKER),
         lambda: vault.deposit_to_savings(1000 * E6 + 1, sender=REBALANCER),
-    ):
+    )
+    for call in checks:
         with pytest.raises(ProtocolError) as err:
             call()
         check(

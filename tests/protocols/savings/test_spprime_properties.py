@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -176,7 +177,7 @@ def test_paused_vault_refuses_users_and_changes_nothing(
             _apply(vault, spusdc, op)
     vault.pause(sender=GUARDIAN)
     before = snapshot(usdc, spusdc, vault)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: vault.request_deposit(n, USER1, sender=USER1),
         lambda: vault.request_redeem(n, USER1, sender=USER1),
         lambda: vault.cancel_deposit_request(0, USER1, sender=USER1),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.core.ids import Address
 from sparkprime.protocols.liquidity_layer.controller_base import (
     LIMIT_AAVE_DEPOSIT,
     LIMIT_AAVE_WITHDRAW,
@@ -278,14 +279,11 @@ class TestTransferAsset:
         """The key of (asset, address(0)) is never set: RateLimits refuses first."""
         env = self.env
         for dest in (ZERO_ADDRESS, make_addr("stranger")):
-            refused(
-                env,
-                [self.key],
-                ErrorCode.RATE_LIMITS_ZERO_MAX_AMOUNT,
-                lambda d=dest: env.controller.transfer_asset(
-                    env.usdc.address, d, 1, sender=env.relayer
-                ),
-            )
+
+            def send(to: Address = dest) -> None:
+                env.controller.transfer_asset(env.usdc.address, to, 1, sender=env.relayer)
+
+            refused(env, [self.key], ErrorCode.RATE_LIMITS_ZERO_MAX_AMOUNT, send)
 
     def test_relayer_removed(self) -> None:
         env = self.env

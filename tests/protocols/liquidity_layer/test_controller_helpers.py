@@ -12,6 +12,7 @@ TokenMessenger as the unit tests see it: it pulls the USDC and records each
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from sparkprime.core.clock import Clock
@@ -171,7 +172,7 @@ class Env:
         self.aave.pool.borrow(self.usdc.address, amount, 2, 0, borrower, sender=borrower)
 
 
-def fingerprint(env: Env, keys: list[str]) -> dict[str, Any]:
+def fingerprint(env: Env, keys: Sequence[str]) -> dict[str, Any]:
     """Everything a controller action can move: every token's balances and allowances,
     sUSDS shares and accumulator, the pool's reserve data, the given rate limits (data and
     current level), every event log length and the proxy's and controller's roles."""

@@ -13,6 +13,7 @@ withdrawals, CCTP transfers, asset transfers, time passing), accepted or refused
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -85,7 +86,7 @@ def test_random_relayer_actions(actions: list[tuple[str, int]]) -> None:
     c, r, s = env.controller, env.relayer, env.susds
     usds_supply0 = env.usds.total_supply
     usdc_supply0 = env.usdc.total_supply
-    calls = {
+    calls: dict[str, Callable[[int], object]] = {
         "deposit4626": lambda x: c.deposit_erc4626(s.address, x, 0, sender=r),
         "withdraw4626": lambda x: c.withdraw_erc4626(s.address, x, 2**256 - 1, sender=r),
         "redeem4626": lambda x: c.redeem_erc4626(s.address, x, 0, sender=r),

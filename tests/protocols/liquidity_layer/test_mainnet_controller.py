@@ -10,7 +10,7 @@ the allocator vault is another module's. Every refused call is checked to move n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -31,7 +31,7 @@ from tests.protocols.liquidity_layer.test_controller_helpers import (
 )
 
 
-def refused(env: Env, keys: list[str], code: ErrorCode, fn: Callable[[], Any]) -> ProtocolError:
+def refused(env: Env, keys: Sequence[str], code: ErrorCode, fn: Callable[[], Any]) -> ProtocolError:
     """Run `fn`, expect `code`, and check that nothing moved."""
     before = fingerprint(env, keys)
     with pytest.raises(ProtocolError) as info:

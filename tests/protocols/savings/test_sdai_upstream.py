@@ -211,14 +211,22 @@ def test_transfer_from_insufficient_balance(env: Env) -> None:
 
 
 @settings(max_examples=50 * FUZZ, deadline=None)
-@given(mint_amount=st.integers(0, 100 * 10**18 - 1), extra=st.integers(1, 2**200))
-def test_redeem_insufficient_balance(mint_amount: int, extra: int) -> None:
+@given(mint_amount=st.integers(0, 100 * 10**18 - 1), burn=st.integers(0, 100 * 10**18 - 1))
+def test_redeem_insufficient_balance(mint_amount: int, burn: int) -> None:
+    # `burnAmount %= 100 ether; bound(burnAmount, pie + 1, max)`: dss-test's bound of the
+    # time gave min + x % size, so the amount is pie + 1 + burn
     env = Env()
     pie = mint_amount * RAY // env.chi
     env.token.deposit(mint_amount, BEEF, sender=THIS)
-    code = _code(env.token.redeem, pie + extra, BEEF, BEEF, sender=BEEF)
+    code = _code(env.token.redeem, pie + 1 + burn, BEEF, BEEF, sender=BEEF)
     assert code is ErrorCode.SAVINGS_INSUFFICIENT_BALANCE
     assert env.token.balance_of(BEEF) == pie
+
+
+def test_redeem_of_a_huge_amount_overflows_first(env: Env) -> None:
+    # redeem computes shares * chi / RAY before the balance check: Panic 0x11
+    code = _code(env.token.redeem, MAX // env.chi + 1, BEEF, BEEF, sender=BEEF)
+    assert code is ErrorCode.MATH_OVERFLOW
 
 
 @settings(max_examples=50 * FUZZ, deadline=None)

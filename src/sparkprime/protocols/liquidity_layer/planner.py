@@ -34,6 +34,7 @@ funds and reserves the venue's room; the next plan deposits them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
@@ -51,6 +52,7 @@ __all__ = [
     "PlannedAction",
     "PlannerPolicy",
     "plan_allocation",
+    "plan_fixed_split",
     "target_liquidity_wad",
 ]
 
@@ -174,6 +176,39 @@ def plan_allocation(inputs: PlannerInputs, policy: PlannerPolicy | None = None) 
     inbound = _restore_liquidity(work, target)
     _rebalance(work, pol.hysteresis_ray, max(pol.min_move_wad, work.unit))
     _deploy(work, pol.hysteresis_ray, max(pol.min_move_wad, work.unit), target)
+    return _finish(inputs, work, target, inbound)
+
+
+def plan_fixed_split(
+    inputs: PlannerInputs, weights: Mapping[str, int], policy: PlannerPolicy | None = None
+) -> Plan:
+    """The baseline: hold target liquidity the same way, then spread idle funds over venues
+    by fixed `weights` (venue id -> weight), whatever they yield, under the same limits."""
+    pol = policy if policy is not None else PlannerPolicy()
+    target = target_liquidity_wad(inputs.deposits_wad, pol)
+    work = Work(inputs, pol.chunk_wad, pol.risk_capital_cost_ray, pol.max_encumbrance_bps)
+    work.max_steps = pol.max_steps
+    _force_exposure(work)
+    _force_encumbrance(work)
+    inbound = _restore_liquidity(work, target)
+    total_weight = sum(weights.values())
+    free = {n: a - (target if n == inputs.liquidity_node else 0) for n, a in work.idle.items()}
+    pot = sum(a for n, a in free.items() if n != SKY_CREDIT and a > 0)
+    for v in inputs.venues:
+        want = pot * weights.get(v.venue_id, 0) // total_weight if total_weight else 0
+        for node in sorted(free, key=lambda n: n != v.node):  # the venue's own node first
+            path, room = work.path_room(node, v.node)
+            amount = work.floor(min(want, free[node], room, work.deposit_room(v)))
+            if node == SKY_CREDIT or amount < max(pol.min_move_wad, work.unit):
+                continue
+            reason = f"fixed split: {weights[v.venue_id]}/{total_weight} to {v.venue_id}"
+            work.deposit(v, amount, reason, now=work.route(path, amount, reason))
+            free[node] -= amount
+            want -= amount
+    return _finish(inputs, work, target, inbound)
+
+
+def _finish(inputs: PlannerInputs, work: Work, target: int, inbound: int) -> Plan:
     liquidity = work.idle_at(inputs.liquidity_node)
     actions = tuple(
         PlannedAction(

@@ -15,6 +15,7 @@ from sparkprime.protocols.morpho.market_math import (
     market_id,
 )
 from sparkprime.protocols.morpho.market_views import Oracle
+from sparkprime.protocols.morpho.vault import MarketAllocation, MarketConfig, MetaMorpho
 
 __all__ = [
     "MORPHO_ADDRESS",
@@ -23,8 +24,11 @@ __all__ = [
     "Irm",
     "LinearIrm",
     "Market",
+    "MarketAllocation",
+    "MarketConfig",
     "MarketId",
     "MarketParams",
+    "MetaMorpho",
     "Morpho",
     "Oracle",
     "Position",

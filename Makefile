@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/journal.py
 	$(BIN)/python benchmarks/sparklend.py
 	$(BIN)/python benchmarks/rate_limits.py
+	$(BIN)/python benchmarks/planner.py
 	$(BIN)/python benchmarks/vaults.py
 
 clean:

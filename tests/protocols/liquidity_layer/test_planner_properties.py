@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +38,7 @@ def worlds(draw: st.DrawFn) -> PlannerInputs:
     venues = []
     for i in range(draw(st.integers(1, 6))):
         node = draw(st.sampled_from(NODES))
-        extra: dict[str, object] = {}
+        extra: dict[str, Any] = {}
         if draw(st.booleans()):
             debt, cash = draw(st.integers(1, 200)), draw(st.integers(1, 200))
             extra["yield_model"] = (

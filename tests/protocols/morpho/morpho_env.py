@@ -14,7 +14,7 @@ from sparkprime.core.ids import Address
 from sparkprime.protocols.erc20 import Erc20, TokenRegistry
 from sparkprime.protocols.morpho.irm import LinearIrm
 from sparkprime.protocols.morpho.market import Morpho
-from sparkprime.protocols.morpho.market_math import WAD, MarketParams, market_id
+from sparkprime.protocols.morpho.market_math import WAD, MarketId, MarketParams, market_id
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
 
 OWNER = make_addr("Owner")
@@ -58,7 +58,7 @@ class Env:
     params: MarketParams
 
     @property
-    def id(self) -> str:
+    def id(self) -> MarketId:
         return market_id(self.params)
 
     def deal(self, token: Erc20, who: Address, amount: int) -> None:

@@ -11,6 +11,7 @@ repay, collateral and owner calls (`ErrorsLib`), and all-or-nothing rollbacks.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 from hypothesis import assume, given, settings
@@ -279,7 +280,7 @@ def test_revert_reasons():
     env = make_env()
     m, p = env.morpho, env.params
     env.deal(env.loan, SUPPLIER, 10 * WAD)
-    cases = [
+    cases: list[tuple[Callable[[], object], str]] = [
         (lambda: m.supply(p, 0, 0, SUPPLIER, sender=SUPPLIER), "inconsistent input"),
         (lambda: m.supply(p, 1, 1, SUPPLIER, sender=SUPPLIER), "inconsistent input"),
         (lambda: m.supply(p, 1, 0, ZERO_ADDRESS, sender=SUPPLIER), "zero address"),

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from sparkprime.core.errors import ProtocolError
 from sparkprime.protocols.sparklend.addresses import make_addr
-from tests.protocols.morpho.morpho_env import BORROWER, SUPPLIER, make_env
-from tests.protocols.morpho.test_vault import ONBEHALF, RECEIVER, make_vault
+from tests.protocols.morpho.morpho_env import BORROWER, ONBEHALF, RECEIVER, SUPPLIER, make_env
+from tests.protocols.morpho.test_vault import make_vault
 
 FUZZ = max(1, int(os.environ.get("SPARKPRIME_FUZZ", "1")))
 amounts = st.integers(1, 10**30)

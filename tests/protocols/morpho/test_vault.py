@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
-from sparkprime.protocols.morpho.market_math import WAD, MarketParams, market_id
+from sparkprime.protocols.morpho.market_math import WAD, MarketId, MarketParams, market_id
 from sparkprime.protocols.morpho.vault import MarketAllocation, MetaMorpho
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
 from tests.protocols.morpho.morpho_env import (
@@ -186,14 +187,15 @@ def test_not_approved(deposited: int):
     ve = make_vault()
     ve.fund(SUPPLIER, deposited)
     shares = ve.vault.deposit(deposited, ONBEHALF, sender=SUPPLIER)
-    for call, needed in (
+    calls: tuple[tuple[Callable[[], object], int], ...] = (
         (lambda: ve.vault.redeem(shares, RECEIVER, ONBEHALF, sender=RECEIVER), shares),
         (
             lambda: ve.vault.withdraw(deposited, RECEIVER, ONBEHALF, sender=RECEIVER),
             ve.vault.preview_withdraw(deposited),
         ),
         (lambda: ve.vault.transfer_from(ONBEHALF, RECEIVER, shares, sender=SUPPLIER), shares),
-    ):
+    )
+    for call, needed in calls:
         with pytest.raises(ProtocolError) as err:
             call()
         assert err.value.code is ErrorCode.INSUFFICIENT_ALLOWANCE
@@ -309,7 +311,9 @@ def test_roles_and_caps():
         vault.submit_cap(env.params, CAP, sender=CURATOR)
     assert err.value.code is ErrorCode.METAMORPHO_ALREADY_SET
     with pytest.raises(ProtocolError) as err:
-        vault.set_supply_queue([market_id(env.params), "0x" + "11" * 32], sender=ALLOCATOR)
+        vault.set_supply_queue(
+            [market_id(env.params), MarketId("0x" + "11" * 32)], sender=ALLOCATOR
+        )
     assert err.value.code is ErrorCode.METAMORPHO_UNAUTHORIZED_MARKET
     with pytest.raises(ProtocolError) as err:
         vault.accept_cap(env.params, sender=stranger)

@@ -264,6 +264,7 @@ class ErrorCode(IntEnum):
     MC_SLIPPAGE_TOO_HIGH = 4128
     MC_DOMAIN_NOT_CONFIGURED = 4129
     FC_POOL_ZERO_ADDRESS = 4160
+    FC_INIT_CHECK_FAILED = 4161
 
     # 4200-4259: allocator/Vat (4200-4209), DssLitePsm (4209-4219), PSM3 (4220-4239),
     # CCTP, bridges and domains (4240-4259): the contracts' revert strings
@@ -675,6 +676,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MC_SLIPPAGE_TOO_HIGH: "{received} received is below the minimum {minimum}",
     ErrorCode.MC_DOMAIN_NOT_CONFIGURED: "no mint recipient is set for CCTP domain {domain}",
     ErrorCode.FC_POOL_ZERO_ADDRESS: "the pool cannot be the zero address",
+    ErrorCode.FC_INIT_CHECK_FAILED: "a ForeignControllerInit check failed: {reason}",
     ErrorCode.ALLOCATOR_NOT_AUTHORIZED: (
         "the caller is not a ward (or an allowed role) of the allocator contract"
     ),

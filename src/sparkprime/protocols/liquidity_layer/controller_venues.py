@@ -130,7 +130,7 @@ class CctpLike(Protocol):
         self,
         amount: int,
         destination_domain: int,
-        mint_recipient: str,
+        mint_recipient: Address,
         burn_token: Address,
         *,
         sender: Address,

@@ -1,22 +1,24 @@
-"""Wiring a Spark Liquidity Layer deployment, as spark-alm-controller's deploy scripts and
-init library do (`deploy/ControllerInit.sol`, `script/input/1/mainnet-production.json`).
+"""Wiring one Spark Liquidity Layer instance, as spark-alm-controller's deploy and init
+libraries do (`deploy/MainnetControllerInit.sol`, `deploy/ForeignControllerInit.sol` at
+05510fa93d6b28ccab151a4ff2bf25cb18abf31b; `script/input/1/mainnet-production.json`).
 
 `build_mainnet_sll` takes the chain's venues (allocator vault and buffer, lite PSM, DaiUsds,
 CCTP token messenger, ERC-4626 vaults such as sUSDS, Aave-like pools) and creates the
-ALMProxy, RateLimits and MainnetController on top:
+ALMProxy, RateLimits and MainnetController on top, in the init library's order:
 
 1. every venue is registered at its address (`Contracts`), so the controller can call it;
-2. the controller gets CONTROLLER on the proxy and on RateLimits, RELAYER goes to the
-   relayers and FREEZER to the freezer;
-3. the Sky-side set-up the init spell does, where the venue has it: `vault.rely(proxy)`,
-   `buffer.approve(usds, proxy, max)`, `psm.kiss(proxy)` (the no-fee whitelist), all by
-   `sky_ward`;
-4. rate limits from data: `limits` maps a key to `(max_amount, slope_per_s)`, with
-   `UNLIMITED` as max for an unlimited key; then `max_slippages`, `max_exchange_rates`
-   (token -> (shares, max_expected_assets)) and `mint_recipients` (CCTP domain -> address).
+2. `_initController`: CONTROLLER on the proxy, FREEZER to the freezer, CONTROLLER on
+   RateLimits, RELAYER to each relayer, then `setMintRecipient` per CCTP domain;
+3. with `sky_ward` (the pause proxy, which must then be given the real `AllocatorVault` and
+   `DssLitePsm`): `vault.rely(proxy)`, `buffer.approve(usds, proxy, max)` and
+   `pauseProxyInitAlmSystem`'s `psm.kiss(proxy)` (the no-fee whitelist);
+4. the spell's configuration as data: `limits` maps a key to `(max_amount, slope_per_s)`,
+   with `UNLIMITED` as max for an unlimited key; `max_slippages`, `max_exchange_rates`
+   (token -> (shares, max_expected_assets)).
 
 `build_foreign_sll` does the same for an L2 (ALMProxy, RateLimits, ForeignController over
-PSM3 and CCTP). The Atlas limits themselves are data elsewhere (presets); pass them in.
+PSM3 and CCTP). A whole multi-chain deployment over `domains.Network` is `sll_network`. The
+Atlas limits themselves are data elsewhere (presets); pass them in.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sparkprime.core.clock import Clock
+from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
 from sparkprime.core.uint import UINT256_MAX
 from sparkprime.protocols.erc20 import Erc20
+from sparkprime.protocols.liquidity_layer.allocator import AllocatorVault
 from sparkprime.protocols.liquidity_layer.alm_proxy import ALMProxy
 from sparkprime.protocols.liquidity_layer.controller_base import FREEZER, RELAYER, ControllerBase
 from sparkprime.protocols.liquidity_layer.controller_venues import (
@@ -42,6 +46,7 @@ from sparkprime.protocols.liquidity_layer.controller_venues import (
 )
 from sparkprime.protocols.liquidity_layer.foreign_controller import ForeignController
 from sparkprime.protocols.liquidity_layer.mainnet_controller import MainnetController
+from sparkprime.protocols.liquidity_layer.psm import DssLitePsm
 from sparkprime.protocols.liquidity_layer.rate_limits import CONTROLLER, UNLIMITED, RateLimits
 from sparkprime.protocols.sparklend.addresses import make_addr
 from sparkprime.protocols.sparklend.pool import Pool
@@ -122,22 +127,28 @@ def _has_address(venue: object) -> HasAddress:
     return typed  # type: ignore[no-any-return]
 
 
-def _finish(
+def _init_controller(
     config: SllConfig, proxy: ALMProxy, rate_limits: RateLimits, controller: ControllerBase
 ) -> None:
+    """`_initController` step 2 and 3: roles, then the mint recipients."""
     admin = config.admin
     proxy.grant_role(CONTROLLER, controller.address, sender=admin)
+    controller.grant_role(FREEZER, config.freezer, sender=admin)
     rate_limits.grant_role(CONTROLLER, controller.address, sender=admin)
     for relayer in config.relayers:
         controller.grant_role(RELAYER, relayer, sender=admin)
-    controller.grant_role(FREEZER, config.freezer, sender=admin)
+    for domain, recipient in config.mint_recipients.items():
+        controller.set_mint_recipient(domain, recipient, sender=admin)
+
+
+def _configure(config: SllConfig, rate_limits: RateLimits, controller: ControllerBase) -> None:
+    """The spell's parameters: rate limits, Aave slippages, ERC-4626 exchange-rate caps."""
+    admin = config.admin
     set_rate_limits(rate_limits, config.limits, sender=admin)
     for pool, slippage in config.max_slippages.items():
         controller.set_max_slippage(pool, slippage, sender=admin)
     for token, (shares, assets) in config.max_exchange_rates.items():
         controller.set_max_exchange_rate(token, shares, assets, sender=admin)
-    for domain, recipient in config.mint_recipients.items():
-        controller.set_mint_recipient(domain, recipient, sender=admin)
 
 
 def build_mainnet_sll(
@@ -167,9 +178,10 @@ def build_mainnet_sll(
         cctp=cctp,
         usds=usds,
     )
+    _init_controller(config, proxy, rate_limits, controller)
     if sky_ward is not None:
         _sky_init(vault, psm, contracts.token(usds), proxy.address, sky_ward)
-    _finish(config, proxy, rate_limits, controller)
+    _configure(config, rate_limits, controller)
     return MainnetSll(
         proxy=proxy,
         rate_limits=rate_limits,
@@ -179,18 +191,21 @@ def build_mainnet_sll(
     )
 
 
-def _sky_init(vault: object, psm: object, usds: Erc20, proxy: Address, ward: Address) -> None:
-    """What Sky's spell does for a new allocator: the proxy may draw/wipe, pull USDS from
-    the buffer, and swap at the PSM without fee."""
-    v: Any = vault
-    if hasattr(v, "rely"):
-        v.rely(proxy, sender=ward)
-    buffer: Any = v.buffer
-    if hasattr(buffer, "approve"):
-        buffer.approve(usds, proxy, UINT256_MAX, sender=ward)
-    p: Any = psm
-    if hasattr(p, "kiss"):
-        p.kiss(proxy, sender=ward)
+def _sky_init(
+    vault: AllocatorVaultLike, psm: LitePsmLike, usds: Erc20, proxy: Address, ward: Address
+) -> None:
+    """`initAlmSystem` step 3 and `pauseProxyInitAlmSystem`: the proxy may draw and wipe,
+    pull USDS from the buffer, and swap at the PSM without fee."""
+    if not isinstance(vault, AllocatorVault) or not isinstance(psm, DssLitePsm):
+        raise ProtocolError(
+            ErrorCode.INVALID_ID,
+            field="sky venues",
+            value=f"{type(vault).__name__}, {type(psm).__name__}",
+            reason="the Sky init needs the real AllocatorVault and DssLitePsm",
+        )
+    vault.rely(proxy, sender=ward)
+    vault.buffer.approve(usds, proxy, UINT256_MAX, sender=ward)
+    psm.kiss(proxy, sender=ward)
 
 
 def build_foreign_sll(
@@ -215,7 +230,8 @@ def build_foreign_sll(
         usdc=usdc,
         cctp=cctp,
     )
-    _finish(config, proxy, rate_limits, controller)
+    _init_controller(config, proxy, rate_limits, controller)
+    _configure(config, rate_limits, controller)
     return ForeignSll(
         proxy=proxy,
         rate_limits=rate_limits,

@@ -11,6 +11,7 @@ USDC boundary; the PSM3 is seeded with 1e18 USDS) and `test/mainnet-fork/CCTP.t.
 from __future__ import annotations
 
 from sparkprime.core.errors import ErrorCode
+from sparkprime.core.ids import Address
 from sparkprime.protocols.liquidity_layer.controller_base import (
     LIMIT_USDC_TO_CCTP,
     LIMIT_USDC_TO_DOMAIN,
@@ -98,11 +99,12 @@ def test_deposit_psm_rate_limit_boundaries() -> None:
     for symbol, unit in (("USDC", E6), ("USDS", E18), ("sUSDS", E18)):
         token = base.chain.token(symbol)
         token.mint(base.sll.proxy.address, 5_000_000 * unit + 1)
-        refused(
-            w,
-            ErrorCode.RATE_LIMITS_RATE_LIMIT_EXCEEDED,
-            lambda t=token, u=unit: fc.deposit_psm(t.address, 5_000_000 * u + 1, sender=R),
-        )
+        over = 5_000_000 * unit + 1
+
+        def deposit_over(asset: Address = token.address, amount: int = over) -> object:
+            return fc.deposit_psm(asset, amount, sender=R)
+
+        refused(w, ErrorCode.RATE_LIMITS_RATE_LIMIT_EXCEEDED, deposit_over)
         fc.deposit_psm(token.address, 5_000_000 * unit, sender=R)
     refused(
         w,

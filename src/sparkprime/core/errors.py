@@ -19,7 +19,8 @@ users. Blocks by origin:
 - 3000-3999 SparkLend: 3000 + the numeric revert reason of Aave v3's `Errors.sol`
   (3001-3092; `protocols.sparklend.errors` maps back), 3900+ for Spark's own revert strings
   (the Pool's, the rate strategies' and sources', and the periphery contracts')
-- 4000-     savings, liquidity layer, prime book, ... (one block per later package)
+- 4000-4999 savings, liquidity layer, ... (one block per later package)
+- 5000-5999 prime
 
 Example:
     >>> err = ProtocolError(ErrorCode.VALUE_OUT_OF_RANGE, field="amount", value=-1)
@@ -372,6 +373,62 @@ class ErrorCode(IntEnum):
     PLANNER_INVALID_VIEW = 4321
     RELAYER_UNKNOWN_ACTION = 4322
     RELAYER_UNKNOWN_CHAIN = 4323
+
+    # 5000-5099: Spark Prime policy as data (Atlas A.6.1.1.1.3.7 and .8)
+    PRIME_POLICY_INVALID = 5000
+    PRIME_UNKNOWN_VENUE = 5001
+    PRIME_UNKNOWN_POOL = 5002
+    PRIME_NO_POLICY_IN_FORCE = 5003
+    PRIME_NO_RATE_FLOOR_IN_FORCE = 5004
+    OCL_UNKNOWN_ASSET = 5010
+    OCL_TERM_TOO_LONG = 5011
+
+    # 5100-5199: Spark Prime book records, exposures, margin, scenarios, what-if
+    PRIME_INVALID_RECORD = 5100
+    PRIME_INVALID_POSITION = 5101
+    PRIME_POSITION_EXPIRED = 5102
+    PRIME_UNKNOWN_ASSET = 5103
+    PRIME_INVALID_SCENARIO = 5104
+    PRIME_INVALID_MARGIN_INPUT = 5105
+    PRIME_INVALID_WHAT_IF = 5106
+
+    # 5200-5299: Spark Prime book-wide limits (checked before a draw, withdrawal or position change)
+    PRIME_LIMIT_ASSET_EXPOSURE = 5200
+    PRIME_LIMIT_VENUE_EXPOSURE = 5201
+    PRIME_LIMIT_SUPPLY_SHARE = 5202
+    PRIME_LIMIT_PT_LIQUIDITY = 5203
+    PRIME_LIMIT_TOTAL_FUNDING = 5204
+    PRIME_LIMIT_MISSING_DATA = 5205
+    PRIME_LIMIT_INVALID_CHANGE = 5206
+
+    # 5300-5399: Spark Prime loans (terms, floors, borrower gates) and recalls
+    PRIME_LOAN_KYC_NOT_APPROVED = 5300
+    PRIME_LOAN_BORROWER_SANCTIONED = 5301
+    PRIME_LOAN_SOLVENCY_NOT_ATTESTED = 5302
+    PRIME_LOAN_BORROWER_INSOLVENT = 5303
+    PRIME_LOAN_RATE_BELOW_FLOOR = 5304
+    PRIME_LOAN_INVALID_TERM = 5305
+    PRIME_LOAN_NOT_AT_TERM_END = 5306
+    PRIME_LOAN_INVALID_AMOUNT = 5307
+    PRIME_LOAN_REPAY_EXCEEDS_DEBT = 5308
+    PRIME_LOAN_TERM_ENDED = 5309
+    PRIME_LOAN_DRAWS_BLOCKED = 5310
+    PRIME_RECALL_INVALID_INPUT = 5350
+    PRIME_EMERGENCY_INVALID_ACTION = 5351
+
+    # 5400-5449: Spark Prime critical actions (>= 3 signers from >= 2 entities) and the whitelist
+    PRIME_CRITICAL_UNKNOWN_SIGNER = 5400
+    PRIME_CRITICAL_DUPLICATE_APPROVAL = 5401
+    PRIME_CRITICAL_QUORUM_NOT_MET = 5402
+    PRIME_CRITICAL_SINGLE_ENTITY = 5403
+    PRIME_CRITICAL_INVALID_QUORUM = 5404
+    PRIME_CRITICAL_QUORUM_UNREACHABLE = 5405
+    PRIME_CRITICAL_SIGNER_EXISTS = 5406
+    PRIME_CRITICAL_NOT_WHITELISTED = 5407
+    PRIME_CRITICAL_ORIGINATION_INCOMPLETE = 5408
+    PRIME_CRITICAL_ALREADY_WHITELISTED = 5409
+    PRIME_CRITICAL_PROPOSAL_EXECUTED = 5410
+    PRIME_CRITICAL_INVALID_ACTION = 5411
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -801,6 +858,110 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PLANNER_INVALID_VIEW: "planner input {field}: {reason}",
     ErrorCode.RELAYER_UNKNOWN_ACTION: "the relayer cannot run action {action!r} ({reason})",
     ErrorCode.RELAYER_UNKNOWN_CHAIN: "the deployment has no controller on chain {chain!r}",
+    ErrorCode.PRIME_POLICY_INVALID: "policy {field}: {reason}",
+    ErrorCode.PRIME_UNKNOWN_VENUE: "policy {version}: {name!r} is not an approved venue",
+    ErrorCode.PRIME_UNKNOWN_POOL: "policy {version}: no lending pool {pool_id!r}",
+    ErrorCode.PRIME_NO_POLICY_IN_FORCE: "no policy version in force on {at} (first: {first})",
+    ErrorCode.PRIME_NO_RATE_FLOOR_IN_FORCE: (
+        "policy {version}: no borrow-rate floor in force on {at} (first: {first})"
+    ),
+    ErrorCode.OCL_UNKNOWN_ASSET: "OCL policy {version}: {symbol!r} is not an eligible collateral",
+    ErrorCode.OCL_TERM_TOO_LONG: "OCL: a fixed term of {term_s} s exceeds the maximum {max_s} s",
+    ErrorCode.PRIME_INVALID_RECORD: "{record} {id!r}: {field} {reason}",
+    ErrorCode.PRIME_INVALID_POSITION: (
+        "position {position_id!r} ({kind} {symbol}): {field} {reason}"
+    ),
+    ErrorCode.PRIME_POSITION_EXPIRED: (
+        "position {position_id!r} ({kind} {symbol}): {reason}"
+        " (expiry {expiry_ts_s}, now {now_ts_s})"
+    ),
+    ErrorCode.PRIME_UNKNOWN_ASSET: "{symbol!r} is not in the asset registry ({reason})",
+    ErrorCode.PRIME_INVALID_SCENARIO: "scenario {name!r}: {reason}",
+    ErrorCode.PRIME_INVALID_MARGIN_INPUT: "margin input {field}: {reason}",
+    ErrorCode.PRIME_INVALID_WHAT_IF: "what-if {field}: {reason}",
+    ErrorCode.PRIME_LIMIT_ASSET_EXPOSURE: (
+        "limit {limit}: gross exposure {value} USD-wad would exceed the cap {cap} (now {curr})"
+    ),
+    ErrorCode.PRIME_LIMIT_VENUE_EXPOSURE: (
+        "limit {limit}: account value {value} USD-wad would exceed the cap {cap} (now {curr})"
+    ),
+    ErrorCode.PRIME_LIMIT_SUPPLY_SHARE: (
+        "limit {limit}: exposure {value} USD-wad would exceed {cap} (20% of circulating "
+        "supply; now {curr})"
+    ),
+    ErrorCode.PRIME_LIMIT_PT_LIQUIDITY: (
+        "limit {limit}: PT exposure {value} USD-wad would exceed {cap} (10x its AMM "
+        "liquidity; now {curr})"
+    ),
+    ErrorCode.PRIME_LIMIT_TOTAL_FUNDING: (
+        "limit {limit}: total funding {value} USD-wad would exceed the SLL instance "
+        "maximum {cap} (now {curr})"
+    ),
+    ErrorCode.PRIME_LIMIT_MISSING_DATA: "limit {limit}: {reason}",
+    ErrorCode.PRIME_LIMIT_INVALID_CHANGE: "limit check {field}: {reason}",
+    ErrorCode.PRIME_LOAN_KYC_NOT_APPROVED: (
+        "borrower {borrower_id!r}: KYC is {kyc}, not approved (needed at {stage})"
+    ),
+    ErrorCode.PRIME_LOAN_BORROWER_SANCTIONED: (
+        "borrower {borrower_id!r} is sanctioned: no loan at {stage}"
+    ),
+    ErrorCode.PRIME_LOAN_SOLVENCY_NOT_ATTESTED: (
+        "borrower {borrower_id!r}: no solvency attestation valid at {stage} ({reason})"
+    ),
+    ErrorCode.PRIME_LOAN_BORROWER_INSOLVENT: (
+        "borrower {borrower_id!r} is {state}: no loan at {stage}"
+    ),
+    ErrorCode.PRIME_LOAN_RATE_BELOW_FLOOR: (
+        "loan {loan_id!r}: rate {rate_bps} bps is below the floor {floor_bps} bps on "
+        "{at} (SSR {ssr_bps}, SOFR {sofr_bps}; at {stage})"
+    ),
+    ErrorCode.PRIME_LOAN_INVALID_TERM: "loan {loan_id!r}: {reason}",
+    ErrorCode.PRIME_LOAN_NOT_AT_TERM_END: (
+        "loan {loan_id!r}: a fixed term can be rolled over only at its end "
+        "{term_end_ts_s} (now {now_ts_s})"
+    ),
+    ErrorCode.PRIME_LOAN_INVALID_AMOUNT: "loan {loan_id!r}: {what} of {amount} {reason}",
+    ErrorCode.PRIME_LOAN_REPAY_EXCEEDS_DEBT: (
+        "loan {loan_id!r}: repaying {amount} exceeds the debt {debt} (principal "
+        "{principal} + interest {interest})"
+    ),
+    ErrorCode.PRIME_LOAN_TERM_ENDED: (
+        "loan {loan_id!r}: the fixed term ended at {term_end_ts_s} (now {now_ts_s}): "
+        "repay or roll over"
+    ),
+    ErrorCode.PRIME_LOAN_DRAWS_BLOCKED: "loan {loan_id!r}: draws are blocked ({reason})",
+    ErrorCode.PRIME_RECALL_INVALID_INPUT: "recall check {field}: {reason}",
+    ErrorCode.PRIME_EMERGENCY_INVALID_ACTION: "emergency action {kind}: {reason}",
+    ErrorCode.PRIME_CRITICAL_UNKNOWN_SIGNER: "{signer!r} is not a signer",
+    ErrorCode.PRIME_CRITICAL_DUPLICATE_APPROVAL: (
+        "{signer!r} already approved proposal {proposal_id!r}"
+    ),
+    ErrorCode.PRIME_CRITICAL_QUORUM_NOT_MET: (
+        "proposal {proposal_id!r}: {signers} distinct signer(s) approved, the quorum "
+        "needs {min_signers}"
+    ),
+    ErrorCode.PRIME_CRITICAL_SINGLE_ENTITY: (
+        "proposal {proposal_id!r}: approvals come from {entities} entity(ies), at least "
+        "{min_entities} independent entities must approve"
+    ),
+    ErrorCode.PRIME_CRITICAL_INVALID_QUORUM: (
+        "quorum of {min_signers} signers from {min_entities} entities: {reason}"
+    ),
+    ErrorCode.PRIME_CRITICAL_QUORUM_UNREACHABLE: (
+        "{reason}: the quorum ({min_signers} signers from {min_entities} entities) "
+        "would be unreachable"
+    ),
+    ErrorCode.PRIME_CRITICAL_SIGNER_EXISTS: "{signer!r} is already a signer (for {entity})",
+    ErrorCode.PRIME_CRITICAL_NOT_WHITELISTED: (
+        "withdrawal to {to!r}: not whitelisted (only approved collateral agents and the SLL)"
+    ),
+    ErrorCode.PRIME_CRITICAL_ORIGINATION_INCOMPLETE: (
+        "transfer to collateral agent {to!r} for loan {loan_id!r}: origination "
+        "incomplete ({missing})"
+    ),
+    ErrorCode.PRIME_CRITICAL_ALREADY_WHITELISTED: "{address!r} is already whitelisted as {kind}",
+    ErrorCode.PRIME_CRITICAL_PROPOSAL_EXECUTED: "proposal {proposal_id!r} was already executed",
+    ErrorCode.PRIME_CRITICAL_INVALID_ACTION: "critical action {action}: {reason}",
 }
 
 

@@ -105,6 +105,13 @@ def test_negative_qty_refused_for_every_unsigned_kind(kind: PositionKind):
         (K.SPOT, 1, {"margin_value_usd_wad": 1}, "margin_value_usd_wad"),
         (K.SPOT, 1, {"expiry_ts_s": -1}, "expiry_ts_s"),
         (K.SPOT, True, {}, "qty"),
+        (K.SPOT, 1, {"price_symbol": "X"}, "price_symbol"),
+        (
+            K.PENDLE_PT,
+            1,
+            {"expiry_ts_s": 1, "pt_amm_liquidity_usd_wad": 1, "price_symbol": ""},
+            "price_symbol",
+        ),
     ],
 )
 def test_missing_or_bad_kind_fields_are_refused(

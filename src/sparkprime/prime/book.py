@@ -25,9 +25,9 @@ Position kinds and their quantity rules (spark-prime.md §1.3, §2; Arkis v2 whi
 - MARGIN_VALUE: `symbol` the venue's margin currency; `qty == 0`; needs
   `margin_value_usd_wad` (signed: the CEX's adjEq).
 
-`price_symbol` (optional, any kind but MARGIN_VALUE and DEX_LP) names the price-map key of the
-position's own price when it differs from `symbol`: a PT trades below its underlying
-("PT-rsETH-26DEC2026"); left out, a PT is valued at its underlying's price (par).
+`price_symbol` (PENDLE_PT only, optional) names the price-map key of the PT's own price: a PT
+trades below its underlying ("PT-rsETH-26DEC2026"); left out, it is valued at its underlying's
+price (par, its value at expiry).
 
 A VAULT_SHARES position holds `qty * share_rate_wad // 10**18` base units of the underlying
 (`share_rate_wad` = underlying base units per share base unit, in wad; ERC-4626
@@ -275,9 +275,9 @@ class Position:
         elif self.margin_value_usd_wad is not None:
             raise self._fail("margin_value_usd_wad", "only a MARGIN_VALUE position has one")
         if self.price_symbol is not None and (
-            k in (PositionKind.MARGIN_VALUE, PositionKind.DEX_LP) or not self.price_symbol
+            k is not PositionKind.PENDLE_PT or not self.price_symbol
         ):
-            raise self._fail("price_symbol", "not allowed for this kind (or empty)")
+            raise self._fail("price_symbol", "only a Pendle PT has its own price key (non-empty)")
 
     def _check_optional_ints(self) -> None:
         for f in ("entry_price_usd_e8", "expiry_ts_s", "pt_amm_liquidity_usd_wad"):

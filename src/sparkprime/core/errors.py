@@ -373,6 +373,7 @@ class ErrorCode(IntEnum):
     PLANNER_INVALID_VIEW = 4321
     RELAYER_UNKNOWN_ACTION = 4322
     RELAYER_UNKNOWN_CHAIN = 4323
+    RELAYER_UNREADABLE_VENUE = 4324
 
     # 5000-5099: Spark Prime policy as data (Atlas A.6.1.1.1.3.7 and .8)
     PRIME_POLICY_INVALID = 5000
@@ -858,6 +859,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PLANNER_INVALID_VIEW: "planner input {field}: {reason}",
     ErrorCode.RELAYER_UNKNOWN_ACTION: "the relayer cannot run action {action!r} ({reason})",
     ErrorCode.RELAYER_UNKNOWN_CHAIN: "the deployment has no controller on chain {chain!r}",
+    ErrorCode.RELAYER_UNREADABLE_VENUE: "the relayer cannot read venue {venue!r} ({reason})",
     ErrorCode.PRIME_POLICY_INVALID: "policy {field}: {reason}",
     ErrorCode.PRIME_UNKNOWN_VENUE: "policy {version}: {name!r} is not an approved venue",
     ErrorCode.PRIME_UNKNOWN_POOL: "policy {version}: no lending pool {pool_id!r}",

@@ -35,6 +35,7 @@ __all__ = [
     "SKY_CREDIT",
     "UNLIMITED",
     "WAD_DECIMALS",
+    "DilutedYield",
     "FlatYield",
     "LendingYield",
     "LimitView",
@@ -124,12 +125,34 @@ class LendingYield:
         return self.strategy.calculate_interest_rates(params).liquidity_rate_ray
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DilutedYield:
+    """A pooled vault (MetaMorpho) whose borrowers' interest is taken as fixed: supplying
+    `delta` spreads the same income over more assets, rate x total / (total + delta). The
+    markets' curves would lower the borrow rate too, so this is an upper bound for a deposit.
+
+    >>> DilutedYield(rate_ray=10**26, total_wad=3 * 10**18).supply_rate_ray(10**18)
+    75000000000000000000000000
+    """
+
+    rate_ray: int
+    total_wad: int
+
+    def supply_rate_ray(self, delta_wad: int, /) -> int:
+        """`rate_ray` spread over the new total (0 when nothing would be left)."""
+        after = self.total_wad + delta_wad
+        return self.rate_ray * self.total_wad // after if after > 0 else 0
+
+
 class VenueKind(enum.Enum):
     """Which controller actions reach a venue."""
 
     ERC4626 = "erc4626"  # sUSDS, Morpho-like vaults, Arkis: deposit_erc4626 / withdraw_erc4626
     AAVE = "aave"  # SparkLend and Aave-like markets: deposit_aave / withdraw_aave
     PSM3 = "psm3"  # a foreign PSM3: deposit_psm / withdraw_psm
+    # a whitelisted destination funded by `transfer_asset` (Arkis); its operator sends the
+    # funds back (`recall_asset`, not a controller call)
+    TRANSFER = "transfer"
 
 
 class RouteKind(enum.Enum):

@@ -37,7 +37,18 @@ _ACTIONS = {
     VenueKind.ERC4626: ("deposit_erc4626", "withdraw_erc4626", "token"),
     VenueKind.AAVE: ("deposit_aave", "withdraw_aave", "a_token"),
     VenueKind.PSM3: ("deposit_psm", "withdraw_psm", "asset"),
+    VenueKind.TRANSFER: ("transfer_asset", "recall_asset", "destination"),
 }
+
+
+def _venue_args(v: VenueView) -> tuple[tuple[str, int | str], ...]:
+    """The call's fixed arguments: the venue's address, and for a transfer the asset."""
+    arg = _ACTIONS[v.kind][2]
+    if v.kind is VenueKind.TRANSFER:
+        return ((arg, v.target), ("asset", v.asset))
+    return ((arg, v.target),)
+
+
 _MAX_HOPS = 3
 
 
@@ -288,8 +299,8 @@ class Work:
         self.required_x -= amount * v.capital_ratio_bps
         self.out_of.add(vid)
         self.idle[v.node] = self.idle_at(v.node) + amount
-        _, action, arg = _ACTIONS[v.kind]
-        args = ((arg, v.target),)
+        action = _ACTIONS[v.kind][1]
+        args = _venue_args(v)
         self._record(
             Cat.WITHDRAW, chain=v.chain, action=action, args=args, scale=scale_of(v.decimals),
             subject=vid, reason=reason, amount=amount,
@@ -325,8 +336,8 @@ class Work:
         if not now:
             return
         self.idle[v.node] -= amount
-        deposit, _, arg = _ACTIONS[v.kind]
-        args = ((arg, v.target),)
+        deposit = _ACTIONS[v.kind][0]
+        args = _venue_args(v)
         self._record(
             Cat.DEPOSIT, chain=v.chain, action=deposit, args=args, scale=scale_of(v.decimals),
             subject=vid, reason=reason, amount=amount,

@@ -1,57 +1,96 @@
 """The relayer: read the live models into planner views, and run a plan on the controllers.
 
-Observation helpers turn contract state into `planner_views`: `limit_view` reads a key with
-`RateLimits.get_current_rate_limit` (scaled to wad), `lending_yield` reads a SparkLend/Aave
-reserve (its strategy, free liquidity, variable debt, reserve factor) so the planner prices a
-move with the market's own curve, `a_token_position` / `erc4626_position` read what the ALM
-proxy holds.
+`observe(deployment, deposits_wad=..., total_risk_capital_wad=...)` reads a deployed SLL
+(`SllDeployment`: the chains' controllers, the venues and routes the relayer may use) into
+`PlannerInputs`, from the models themselves:
 
-`execute(plan, controllers, relayer=..., dry_run=...)` maps each `PlannedAction` to its
-controller call with `sender=relayer` (spark-alm-controller's `MainnetController` /
-`ForeignController` external API, as `protocols.liquidity_layer.controller_base` mirrors it).
-A dry run opens every chain's `Atomic`, runs the whole plan and rolls everything back,
-returning what would have happened (including the first refusal, if any). Applying commits
-each call; a controller refusing a planned action is a planner bug, raised as
-`InvariantViolation` with the action and its reason.
+- rate-limit levels with `RateLimits.get_current_rate_limit` (scaled to wad), for every key a
+  venue or route spends;
+- positions: the proxy's aTokens (SparkLend / Aave), `maxWithdraw` of an ERC-4626 (sUSDS),
+  `convertToAssets(balanceOf)` of a MetaMorpho vault, `convertToAssetValue(shares)` of PSM3,
+  an operated venue's own book;
+- yields: a reserve's own rate strategy (`LendingYield`), sUSDS at the SSR, a MetaMorpho
+  vault's `supply_rate_ray` diluted by the move (`DilutedYield`), PSM3 LP shares at 0 (they
+  earn only the pool's sUSDS share; counted at nothing, the cautious side);
+- free liquidity (aToken cash, `maxWithdraw`, PSM3 balance), capacity (`maxDeposit`), idle
+  balances at each proxy, CCTP messages still in flight (`Network.in_flight`), and the mint
+  cost from the allocator ilk's Jug duty.
+
+`execute(plan, deployment, dry_run=...)` maps each `PlannedAction` to the chain
+controller's call with `sender=deployment.relayer` (spark-alm-controller `MainnetController`
+/ `ForeignController` external API, as `controller_base` mirrors it). `recall_asset` is not a
+controller call: a venue funded by `transferAsset` (Arkis) sends the funds back itself, so the
+venue's own `recall_asset(amount, receiver)` runs. A dry run opens every chain's `Atomic`,
+runs the whole plan and rolls everything back (balances, rate limits, events, bridge
+outboxes), returning what would have happened and the first refusal, if any. Applying commits
+each call; a refusal is a planner bug, raised as `InvariantViolation` naming the action and
+the reason.
+
+Routes are what the real controllers can do: the PSM swaps and `mintUSDS` on Ethereum, USDC
+over CCTP between Ethereum and each L2, PSM3 on the L2s. USDS does not travel: no controller
+action sends it through a canonical token bridge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol, runtime_checkable
 
 from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
+from sparkprime.core.fixed import RAY
 from sparkprime.core.ids import Address
 from sparkprime.core.uint import UINT256_MAX
 from sparkprime.protocols.atomic import Atomic
-from sparkprime.protocols.erc20 import TokenRegistry
+from sparkprime.protocols.erc20 import Erc20, TokenRegistry
+from sparkprime.protocols.liquidity_layer.allocator import AllocatorVault
+from sparkprime.protocols.liquidity_layer.controller_base import ControllerBase
+from sparkprime.protocols.liquidity_layer.domains import Network
 from sparkprime.protocols.liquidity_layer.planner import Plan, PlannedAction
 from sparkprime.protocols.liquidity_layer.planner_views import (
     UNLIMITED,
+    DilutedYield,
+    FlatYield,
     LendingYield,
     LimitView,
+    Node,
+    PlannerInputs,
+    RouteView,
+    VenueKind,
+    VenueView,
+    YieldModel,
     scale_of,
 )
-from sparkprime.protocols.liquidity_layer.rate_limits import RateLimits
+from sparkprime.protocols.liquidity_layer.psm3 import PSM3
+from sparkprime.protocols.liquidity_layer.rate_limits import RateLimitKey, RateLimits
+from sparkprime.protocols.morpho.vault import MetaMorpho
+from sparkprime.protocols.savings.susds import SUsds
 from sparkprime.protocols.sparklend.pool import Pool
 
 __all__ = [
+    "YEAR_S",
     "ExecutionResult",
+    "OperatedVenue",
+    "RouteSpec",
+    "SllDeployment",
+    "VenueSpec",
     "a_token_position",
     "execute",
     "lending_yield",
     "limit_view",
+    "observe",
 ]
+
+YEAR_S: Final = 365 * 86_400
 
 
 def limit_view(rate_limits: RateLimits, key: str, decimals: int) -> LimitView:
     """A key's current level and max in wad (unlimited stays `UNLIMITED`)."""
-    data = rate_limits.get_rate_limit_data(key)
+    data = rate_limits.get_rate_limit_data(RateLimitKey(key))
     if data.max_amount == UNLIMITED:
         return LimitView(key=key, current_wad=UNLIMITED, max_wad=UNLIMITED)
     scale = scale_of(decimals)
-    current = rate_limits.get_current_rate_limit(key)
+    current = rate_limits.get_current_rate_limit(RateLimitKey(key))
     return LimitView(key=key, current_wad=current * scale, max_wad=data.max_amount * scale)
 
 
@@ -72,6 +111,205 @@ def lending_yield(pool: Pool, asset: Address, registry: TokenRegistry) -> Lendin
 def a_token_position(pool: Pool, asset: Address, holder: Address) -> int:
     """`holder`'s aToken balance of `asset` in the token's units."""
     return pool.a_token(asset).balance_of(holder)
+
+
+@runtime_checkable
+class OperatedVenue(Protocol):
+    """A venue without a standard interface, run by its own operator (Arkis): funded by
+    the controller's `transferAsset`, it reports its book and sends funds back itself."""
+
+    def position_units(self, holder: Address) -> int:
+        """What `holder` is owed, in the asset's units."""
+        ...
+
+    def withdrawable_units(self, holder: Address) -> int:
+        """What it can send back now."""
+        ...
+
+    def supply_rate_ray(self) -> int:
+        """The APR it pays (ray)."""
+        ...
+
+    def recall_asset(self, amount: int, receiver: Address) -> int:
+        """Send `amount` back to `receiver` (the ALM proxy); return it."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueSpec:
+    """A venue the relayer may use: its contract (a `Pool`, `SUsds`, `MetaMorpho`, `PSM3`
+    or an `OperatedVenue`), the address the controller call names (`target`: aToken, vault,
+    PSM3 asset, transfer destination), the asset by symbol, and its keys and risk terms."""
+
+    venue_id: str
+    chain: str
+    kind: VenueKind
+    asset: str
+    contract: object
+    target: Address
+    deposit_key: str | None
+    withdraw_key: str | None
+    capital_ratio_bps: int = 0
+    max_exposure_wad: int = UNLIMITED
+    withdraw_refills_deposit: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteSpec:
+    """A route and, where the venue bounds it, what it can carry now (token units)."""
+
+    view: RouteView
+    capacity_units: Callable[[], int] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SllDeployment:
+    """What the relayer acts on: each chain's controller, the idle assets it watches at
+    each proxy (chain -> symbol -> token), its venues and routes, the node that holds
+    target liquidity, the network (for bridge messages) and the allocator vault (mint cost).
+    `operators` may run `recall_asset` for operated venues (default: the venue itself)."""
+
+    relayer: Address
+    controllers: Mapping[str, ControllerBase]
+    tokens: Mapping[str, Mapping[str, Erc20]]
+    venues: tuple[VenueSpec, ...]
+    routes: tuple[RouteSpec, ...]
+    liquidity_node: Node
+    network: Network | None = None
+    vault: AllocatorVault | None = None
+    operators: Mapping[str, Address] = field(default_factory=dict)
+
+    def proxy(self, chain: str) -> Address:
+        """The chain's ALM proxy."""
+        return self.controllers[chain].proxy.address
+
+    def atomics(self) -> list[Atomic]:
+        """Each chain's `Atomic`, once."""
+        seen: dict[int, Atomic] = {}
+        for controller in self.controllers.values():
+            seen.setdefault(id(controller.atomic), controller.atomic)
+        return list(seen.values())
+
+
+# --- observe --------------------------------------------------------------------------------
+
+
+def _venue_view(d: SllDeployment, v: VenueSpec) -> VenueView:
+    token = d.tokens[v.chain][v.asset]
+    scale, proxy = scale_of(token.decimals), d.proxy(v.chain)
+    c = v.contract
+    capacity = UNLIMITED
+    model: YieldModel
+    if isinstance(c, Pool):
+        pos = c.a_token(token.address).balance_of(proxy)
+        free = min(pos, token.balance_of(c.a_token(token.address).address))
+        model = lending_yield(c, token.address, _registry(d, v.chain))
+    elif isinstance(c, MetaMorpho):
+        pos, free = c.convert_to_assets(c.balance_of(proxy)), c.max_withdraw(proxy)
+        capacity = c.max_deposit(proxy) * scale
+        model = DilutedYield(rate_ray=c.supply_rate_ray(), total_wad=c.total_assets() * scale)
+    elif isinstance(c, SUsds):
+        pos = free = c.max_withdraw(proxy)
+        model = FlatYield(rate_ray=(c.ssr - RAY) * YEAR_S)
+    elif isinstance(c, PSM3):
+        pos = c.convert_to_asset_value(c.shares(proxy)) // scale
+        free = min(pos, token.balance_of(c.pocket))
+        model = FlatYield(rate_ray=0)
+    elif isinstance(c, OperatedVenue):
+        pos, free = c.position_units(proxy), c.withdrawable_units(proxy)
+        model = FlatYield(rate_ray=c.supply_rate_ray())
+    else:
+        raise ProtocolError(
+            ErrorCode.RELAYER_UNREADABLE_VENUE,
+            venue=v.venue_id,
+            reason=f"no reader for a {type(c).__name__}",
+        )
+    return VenueView(
+        venue_id=v.venue_id, chain=v.chain, asset=v.asset, kind=v.kind, target=v.target,
+        decimals=token.decimals, position_wad=pos * scale, yield_model=model,
+        capital_ratio_bps=v.capital_ratio_bps, max_exposure_wad=v.max_exposure_wad,
+        deposit_key=v.deposit_key, withdraw_key=v.withdraw_key,
+        withdraw_refills_deposit=v.withdraw_refills_deposit,
+        deposit_capacity_wad=capacity, withdrawable_wad=free * scale,
+    )  # fmt: skip
+
+
+def _registry(d: SllDeployment, chain: str) -> TokenRegistry:
+    """The chain's token registry (the controller's)."""
+    return d.controllers[chain].contracts.registry
+
+
+def _route_view(r: RouteSpec) -> RouteView:
+    if r.capacity_units is None:
+        return r.view
+    cap = r.capacity_units() * scale_of(r.view.decimals)
+    return RouteView(
+        route_id=r.view.route_id, kind=r.view.kind, chain=r.view.chain, src=r.view.src,
+        dst=r.view.dst, action=r.view.action, decimals=r.view.decimals, keys=r.view.keys,
+        refills=r.view.refills, capacity_wad=min(cap, r.view.capacity_wad),
+        delay_s=r.view.delay_s, args=r.view.args,
+    )  # fmt: skip
+
+
+def _limits(d: SllDeployment) -> tuple[LimitView, ...]:
+    found: dict[str, LimitView] = {}
+    for v in d.venues:
+        decimals = d.tokens[v.chain][v.asset].decimals
+        for key in (v.deposit_key, v.withdraw_key):
+            if key is not None:
+                found[key] = limit_view(d.controllers[v.chain].rate_limits, key, decimals)
+    for r in d.routes:
+        for key in r.view.keys + r.view.refills:
+            found[key] = limit_view(d.controllers[r.view.chain].rate_limits, key, r.view.decimals)
+    return tuple(found.values())
+
+
+def _in_flight(d: SllDeployment) -> tuple[tuple[Node, int], ...]:
+    if d.network is None:
+        return ()
+    proxies = {d.proxy(chain): chain for chain in d.controllers}
+    out: dict[Node, int] = {}
+    for m in d.network.in_flight():
+        chain = proxies.get(m.recipient)
+        if chain == m.destination and m.token in d.tokens[chain]:
+            node = Node(chain, m.token)
+            out[node] = out.get(node, 0) + m.amount * scale_of(d.tokens[chain][m.token].decimals)
+    return tuple(out.items())
+
+
+def _mint_cost_ray(d: SllDeployment) -> int:
+    jug = d.vault.jug if d.vault is not None else None
+    if d.vault is None or jug is None:
+        return 0
+    return (jug.duty(d.vault.ilk) - RAY) * YEAR_S
+
+
+def observe(
+    deployment: SllDeployment, *, deposits_wad: int, total_risk_capital_wad: int
+) -> PlannerInputs:
+    """The planner's view of `deployment` now (see the module docstring)."""
+    d = deployment
+    idle = tuple(
+        (Node(chain, symbol), token.balance_of(d.proxy(chain)) * scale_of(token.decimals))
+        for chain, tokens in d.tokens.items()
+        for symbol, token in tokens.items()
+    )
+    clock_now = d.network.clock.now if d.network is not None else 0
+    return PlannerInputs(
+        now_s=clock_now,
+        venues=tuple(_venue_view(d, v) for v in d.venues),
+        routes=tuple(_route_view(r) for r in d.routes),
+        limits=_limits(d),
+        idle=idle,
+        liquidity_node=d.liquidity_node,
+        deposits_wad=deposits_wad,
+        total_risk_capital_wad=total_risk_capital_wad,
+        mint_cost_ray=_mint_cost_ray(d),
+        in_flight=_in_flight(d),
+    )
+
+
+# --- execute --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,41 +339,59 @@ _CALLS: Final[dict[str, _Call]] = {
     "transfer_usdc_to_cctp": lambda c, a, k, s: c.transfer_usdc_to_cctp(
         a.amount, k["destination_domain"], sender=s
     ),
+    "transfer_asset": lambda c, a, k, s: c.transfer_asset(
+        k["asset_address"], k["destination"], a.amount, sender=s
+    ),
 }
 
 
-def _run(action: PlannedAction, controllers: Mapping[str, Any], relayer: Address) -> object:
-    controller = controllers.get(action.chain)
+def _run(action: PlannedAction, d: SllDeployment) -> object:
+    controller = d.controllers.get(action.chain)
     if controller is None:
         raise ProtocolError(ErrorCode.RELAYER_UNKNOWN_CHAIN, chain=action.chain)
+    args = dict(action.args)
+    if action.action == "recall_asset":
+        return _recall(action, d, args)
     call = _CALLS.get(action.action)
     if call is None:
         raise ProtocolError(
             ErrorCode.RELAYER_UNKNOWN_ACTION, action=action.action, reason="no controller call"
         )
-    return call(controller, action, dict(action.args), relayer)
+    if "asset" in args and action.action == "transfer_asset":
+        args["asset_address"] = d.tokens[action.chain][str(args["asset"])].address
+    return call(controller, action, args, d.relayer)
 
 
-def _atomics(controllers: Mapping[str, Any]) -> list[Atomic]:
-    seen: dict[int, Atomic] = {}
-    for controller in controllers.values():
-        atomic: Atomic = controller.atomic
-        seen.setdefault(id(atomic), atomic)
-    return list(seen.values())
+def _recall(action: PlannedAction, d: SllDeployment, args: dict[str, int | str]) -> object:
+    for v in d.venues:
+        if v.chain == action.chain and v.target == args.get("destination"):
+            venue = v.contract
+            if isinstance(venue, OperatedVenue):
+                return venue.recall_asset(action.amount, d.proxy(action.chain))
+    raise ProtocolError(
+        ErrorCode.RELAYER_UNKNOWN_ACTION, action=action.action, reason="no operated venue there"
+    )
 
 
-def execute(
-    plan: Plan, controllers: Mapping[str, Any], *, relayer: Address, dry_run: bool
-) -> ExecutionResult:
-    """Run `plan` on `controllers` (chain name -> controller) as `relayer`."""
-    for action in plan.actions:  # refuse an unknown chain or action before touching anything
-        if action.chain not in controllers or action.action not in _CALLS:
-            _run(action, {} if action.chain not in controllers else controllers, relayer)
+def _precheck(plan: Plan, d: SllDeployment) -> None:
+    """Refuse an unknown chain or action before touching anything."""
+    for action in plan.actions:
+        if action.chain not in d.controllers:
+            raise ProtocolError(ErrorCode.RELAYER_UNKNOWN_CHAIN, chain=action.chain)
+        if action.action not in _CALLS and action.action != "recall_asset":
+            raise ProtocolError(
+                ErrorCode.RELAYER_UNKNOWN_ACTION, action=action.action, reason="no controller call"
+            )
+
+
+def execute(plan: Plan, deployment: SllDeployment, *, dry_run: bool) -> ExecutionResult:
+    """Run `plan` on `deployment`'s controllers as its relayer (see the module docstring)."""
+    _precheck(plan, deployment)
     returns: list[tuple[int, object]] = []
     if not dry_run:
         for action in plan.actions:
             try:
-                returns.append((action.step, _run(action, controllers, relayer)))
+                returns.append((action.step, _run(action, deployment)))
             except ProtocolError as err:
                 raise InvariantViolation(
                     "planned action refused",
@@ -147,13 +403,13 @@ def execute(
                     error=str(err),
                 ) from err
         return ExecutionResult(dry_run=False, returns=tuple(returns))
-    atomics = _atomics(controllers)
+    atomics = deployment.atomics()
     marks = [a.begin() for a in atomics]
     refused: tuple[int, ProtocolError] | None = None
     try:
         for action in plan.actions:
             try:
-                returns.append((action.step, _run(action, controllers, relayer)))
+                returns.append((action.step, _run(action, deployment)))
             except ProtocolError as err:
                 refused = (action.step, err)
                 break

@@ -1,11 +1,14 @@
-"""MainnetController: Aave, CCTP and transferAsset, on the SparkLend-code market of
-`aave_market` and a CCTP TokenMessenger double.
+"""MainnetController: Aave, CCTP and transferAsset, on the real network SLL of
+`test_controller_helpers.Env` (the SparkLend-code USDC market of `aave_market`, Circle's
+CCTP TokenMessenger/TokenMinter of `cctp`, Base's ALMProxy as the mint recipient).
 
 Ported from spark-alm-controller `test/mainnet-fork/Aave.t.sol` (depositAave / withdrawAave:
 rate-limit boundary, max slippage, the deposit key refilled by withdrawals),
-`test/mainnet-fork/CCTPCalls.t.sol` (both keys spent, the split by
-`burnLimitsPerMessage`, "MC/domain-not-configured") and `TransferAsset.t.sol`, with their
-amounts; fork state (aToken indexes, the live burn limit) comes from our models.
+`test/mainnet-fork/CCTPCalls.t.sol` (050e6bd2: both keys spent, the split by
+`burnLimitsPerMessage`, `test_transferUSDCToCCTP_invalidMintRecipient`'s
+"MC/domain-not-configured" for Arbitrum) and `TransferAsset.t.sol`, with their amounts; fork
+state (aToken indexes, the live burn limit) comes from our models. A CCTP burn is checked as
+the network's in-flight messages and, after the attestation delay, as USDC minted on Base.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.core.ids import Address
+from sparkprime.protocols.liquidity_layer.cctp import ATTESTATION_DELAY_S
 from sparkprime.protocols.liquidity_layer.controller_base import (
     LIMIT_AAVE_DEPOSIT,
     LIMIT_AAVE_WITHDRAW,
@@ -27,11 +31,13 @@ from sparkprime.protocols.liquidity_layer.rate_limit_helpers import (
     make_domain_key,
 )
 from sparkprime.protocols.liquidity_layer.rate_limits import UNLIMITED
+from sparkprime.protocols.liquidity_layer.sll_network import proxy_address
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
 from tests.protocols.liquidity_layer.test_controller_helpers import E6, E18, HOUR, Env
 from tests.protocols.liquidity_layer.test_mainnet_controller import refused
 
 BASE = 6  # CCTP domain of Base
+ARBITRUM = 3  # CCTP domain of Arbitrum One: no chain, no mint recipient in this Env
 
 
 class TestAave:
@@ -166,18 +172,27 @@ class TestCctp:
         env.set_limit(LIMIT_USDC_TO_CCTP, 5_000_000 * E6, 0)
         env.set_limit(self.domain_key, 3_000_000 * E6, 0)
         env.usdc.mint(env.proxy.address, 10_000_000 * E6)
-        self.recipient = make_addr("base/almProxy")
+        self.recipient = proxy_address("base")
         self.env = env
         self.keys = [LIMIT_USDC_TO_CCTP, self.domain_key]
+        self.base_usdc = env.network.chain("base").token("USDC")
 
     def transfer(self, amount: int, domain: int = BASE) -> None:
         self.env.controller.transfer_usdc_to_cctp(amount, domain, sender=self.env.relayer)
 
     def test_domain_not_configured(self) -> None:
+        """Arbitrum's keys pass (unlimited), but it has no mint recipient."""
+        env = self.env
+        arbitrum_key = make_domain_key(LIMIT_USDC_TO_DOMAIN, ARBITRUM)
+        env.rate_limits.set_unlimited_rate_limit_data(arbitrum_key, sender=env.admin)
         err = refused(
-            self.env, self.keys, ErrorCode.MC_DOMAIN_NOT_CONFIGURED, lambda: self.transfer(E6)
+            env,
+            [*self.keys, arbitrum_key],
+            ErrorCode.MC_DOMAIN_NOT_CONFIGURED,
+            lambda: self.transfer(E6, ARBITRUM),
         )
         assert err.context["reason"] == "MC/domain-not-configured"
+        assert int(env.controller.mint_recipients(ARBITRUM), 16) == 0
 
     def test_zero_max_amount(self) -> None:
         env = self.env
@@ -207,14 +222,17 @@ class TestCctp:
     def test_split_by_burn_limit(self) -> None:
         env = self.env
         env.controller.set_mint_recipient(BASE, self.recipient, sender=env.admin)
-        env.cctp.local_minter.limit = 1_000_000 * E6
+        env.set_burn_limit(1_000_000 * E6)
         supply = env.usdc.total_supply
+        network_supply = env.network.total_supply(["USDC"])
         self.transfer(2_500_000 * E6)
-        amounts = [m[0] for m in env.cctp.messages]
+        messages = env.in_flight_from_ethereum()
+        amounts = [m.amount for m in messages]
         assert amounts == [1_000_000 * E6, 1_000_000 * E6, 500_000 * E6]
-        assert {(m[1], m[2], m[3], m[4]) for m in env.cctp.messages} == {
-            (BASE, self.recipient, env.usdc.address, env.proxy.address)
+        assert {(m.destination, m.recipient, m.token, m.handler) for m in messages} == {
+            ("base", self.recipient, "USDC", env.cctp.name)
         }
+        assert [m.nonce for m in messages] == [0, 1, 2]
         events = env.controller.events.named("CCTPTransferInitiated")
         assert [e.args for e in events] == [
             (0, BASE, self.recipient, 1_000_000 * E6),
@@ -226,14 +244,22 @@ class TestCctp:
         assert env.usdc.allowance(env.proxy.address, env.cctp.address) == 0
         assert env.rate_limits.get_current_rate_limit(LIMIT_USDC_TO_CCTP) == 2_500_000 * E6
         assert env.rate_limits.get_current_rate_limit(self.domain_key) == 500_000 * E6
+        # nothing arrives before Circle's attestation; everything at it
+        assert env.network.total_supply(["USDC"]) == network_supply
+        env.network.advance(ATTESTATION_DELAY_S["ethereum"] - 1)
+        assert self.base_usdc.balance_of(self.recipient) == 0
+        env.network.advance(1)
+        assert env.network.in_flight() == []
+        assert self.base_usdc.balance_of(self.recipient) == 2_500_000 * E6
+        assert env.network.total_supply(["USDC"]) == network_supply
 
     @pytest.mark.parametrize("amount", [1, 999_999_999_999, 1_000_000 * E6, 2_000_000 * E6 + 1])
     def test_split_exact_multiples(self, amount: int) -> None:
         env = self.env
         env.controller.set_mint_recipient(BASE, self.recipient, sender=env.admin)
-        limit = env.cctp.local_minter.limit
+        limit = env.burn_limit()
         self.transfer(amount)
-        amounts = [m[0] for m in env.cctp.messages]
+        amounts = [m.amount for m in env.in_flight_from_ethereum()]
         assert sum(amounts) == amount
         assert all(a == limit for a in amounts[:-1])
         assert 0 < amounts[-1] <= limit
@@ -245,6 +271,7 @@ class TestCctp:
         env.rate_limits.set_unlimited_rate_limit_data(LIMIT_USDC_TO_CCTP, sender=env.admin)
         env.rate_limits.set_unlimited_rate_limit_data(self.domain_key, sender=env.admin)
         self.transfer(4_000_000 * E6)
+        assert len(env.in_flight_from_ethereum()) == 4
         assert env.rate_limits.get_current_rate_limit(self.domain_key) == UNLIMITED
         assert env.rate_limits.get_rate_limit_data(self.domain_key).last_amount == UNLIMITED
 

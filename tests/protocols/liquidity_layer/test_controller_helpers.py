@@ -1,202 +1,176 @@
-"""Set-up shared by the controller tests (spark-alm-controller `test/unit/UnitTestBase.t.sol`
-and `test/mainnet-fork/ForkTestBase.t.sol`, in Python), plus a fingerprint of everything an
-action may move, for the "a refused call changes nothing" checks.
+"""Set-up shared by the controller tests (spark-alm-controller `test/mainnet-fork/
+ForkTestBase.t.sol` and `test/base-fork/ForkTestBase.t.sol`, in Python), plus a snapshot of
+everything an action may move on every chain, for the "a refused call changes nothing" checks.
 
-Venues that other modules model (sUSDS, a SparkLend pool) are the real models. Where the
-upstream unit tests use constructor-only mocks (`MockVault`, `MockPSM`, `MockDaiUsds`: a
-`buffer()`, a `gem()`, a `dai()`), so do these; `RecordingTokenMessenger` is the CCTP
-TokenMessenger as the unit tests see it: it pulls the USDC and records each
-`depositForBurn`, with a `burnLimitsPerMessage`.
+Every venue is the real model: `Env` is `sll_network.build_network_sll` on a `Network`
+(Ethereum with the allocator vault and buffer, DaiUsds, the lite PSM, sUSDS, a SparkLend-code
+USDC market and Circle CCTP; each L2 with PSM3 over the SSR oracle, an Aave-like market and
+CCTP), as the fork tests run against the deployed contracts. A CCTP transfer is a burn on the
+source chain and a message in the network's outbox until `Network.advance` delivers it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sparkprime.core.clock import Clock
 from sparkprime.core.fixed import RAY
 from sparkprime.core.ids import Address
-from sparkprime.protocols.erc20 import Erc20, TokenRegistry
-from sparkprime.protocols.liquidity_layer.aave_market import (
-    AaveMarket,
-    AaveMarketConfig,
-    build_aave_market,
+from sparkprime.protocols.liquidity_layer.deployment import ForeignSll, MainnetSll
+from sparkprime.protocols.liquidity_layer.domains import BASE, BridgeMessage, Domain, Network
+from sparkprime.protocols.liquidity_layer.sll_network import (
+    FREEZER_ADDRESS,
+    RELAYER_ADDRESS,
+    NetworkSll,
+    NetworkSllConfig,
+    admin_of,
+    build_network_sll,
+    proxy_address,
 )
-from sparkprime.protocols.liquidity_layer.controller_venues import Contracts
-from sparkprime.protocols.liquidity_layer.deployment import MainnetSll, SllConfig, build_mainnet_sll
 from sparkprime.protocols.savings.susds import SUsds
 from sparkprime.protocols.sparklend.addresses import make_addr
+from sparkprime.protocols.sparklend.pool import Pool
 
 E18 = 10**18
 E6 = 10**6
 HOUR = 3600
 START_TS = 1_700_000_000
-# SUsds ssr of ~4.5% APY; the value only drives accrual, not any ported assertion.
+# sUSDS ssr of ~4.5% APY (the network's default); it only drives accrual.
 SSR = 1000000001395766281313196627
 
 
-@dataclasses.dataclass
-class _Minter:
-    limit: int
-
-    def burn_limits_per_message(self, token: Address) -> int:
-        return self.limit
-
-
-class RecordingTokenMessenger:
-    """A CCTP v1 TokenMessenger double: `depositForBurn` pulls and burns the USDC."""
-
-    def __init__(self, usdc: Erc20, burn_limit: int) -> None:
-        self.address = make_addr("cctpTokenMessenger")
-        self.usdc = usdc
-        self.local_minter = _Minter(burn_limit)
-        self.messages: list[tuple[int, int, str, Address, Address]] = []
-
-    def deposit_for_burn(
-        self,
-        amount: int,
-        destination_domain: int,
-        mint_recipient: str,
-        burn_token: Address,
-        *,
-        sender: Address,
-    ) -> int:
-        self.usdc.transfer_from(sender, self.address, amount, sender=self.address)
-        self.usdc.burn(self.address, amount)
-        nonce = len(self.messages)
-        self.messages.append((amount, destination_domain, mint_recipient, burn_token, sender))
-        return nonce
-
-
-@dataclasses.dataclass
-class MockVault:
-    """upstream `MockVault`: only `buffer()`."""
-
-    buffer: Address
-    address: Address = dataclasses.field(default_factory=lambda: make_addr("allocatorVault"))
-
-    def draw(self, wad: int, *, sender: Address) -> None:
-        raise AssertionError("not used by these tests")
-
-    def wipe(self, wad: int, *, sender: Address) -> None:
-        raise AssertionError("not used by these tests")
-
-
-@dataclasses.dataclass
-class MockPsm:
-    """upstream `MockPSM`: only `gem()` (and the conversion factor)."""
-
-    gem: Address
-    to18_conversion_factor: int = 10**12
-    address: Address = dataclasses.field(default_factory=lambda: make_addr("psm"))
-
-    def buy_gem_no_fee(self, usr: Address, gem_amt: int, *, sender: Address) -> int:
-        raise AssertionError("not used by these tests")
-
-    def sell_gem_no_fee(self, usr: Address, gem_amt: int, *, sender: Address) -> int:
-        raise AssertionError("not used by these tests")
-
-    def fill(self) -> int:
-        raise AssertionError("not used by these tests")
-
-
-@dataclasses.dataclass
-class MockDaiUsds:
-    """upstream `MockDaiUsds`: only `dai()`."""
-
-    dai: Address
-    address: Address = dataclasses.field(default_factory=lambda: make_addr("daiUsds"))
-
-    def dai_to_usds(self, usr: Address, wad: int, *, sender: Address) -> None:
-        raise AssertionError("not used by these tests")
-
-    def usds_to_dai(self, usr: Address, wad: int, *, sender: Address) -> None:
-        raise AssertionError("not used by these tests")
+def build_world(l2s: tuple[Domain, ...] = (BASE,)) -> NetworkSll:
+    """The real SLL on Ethereum and `l2s`, Ethereum's lending market listing USDC (the market
+    of the Aave fork tests' aUSDC)."""
+    config = NetworkSllConfig(l2s=l2s, ethereum_aave_stable="USDC", ssr_ray=SSR)
+    return build_network_sll(Network(Clock(START_TS)), config)
 
 
 class Env:
-    """A mainnet SLL with sUSDS, a SparkLend-like USDC market and a CCTP double."""
+    """The Ethereum side of a real network SLL, by the names the fork tests use."""
 
-    def __init__(self, *, limits: dict[str, tuple[int, int]] | None = None) -> None:
-        self.clock = Clock(START_TS)
-        self.registry = TokenRegistry()
-        reg = self.registry
-        self.usds = reg.register(Erc20(make_addr("USDS"), "USDS", 18))
-        self.usdc = reg.register(Erc20(make_addr("USDC"), "USDC", 6))
-        self.dai = reg.register(Erc20(make_addr("DAI"), "DAI", 18))
-        self.gov = make_addr("pauseProxy")
-        self.susds = SUsds(self.usds, self.clock, atomic=reg.atomic, ward=self.gov)
-        self.susds.file("ssr", SSR, sender=self.gov)
-        self.aave: AaveMarket = build_aave_market(
-            AaveMarketConfig(name="sparklend"), reg, self.clock, self.usdc
-        )
-        self.a_usdc = self.aave.a_token
-        self.cctp = RecordingTokenMessenger(self.usdc, burn_limit=1_000_000 * E6)
-        self.admin = make_addr("admin")
-        self.relayer = make_addr("relayer")
-        self.freezer = make_addr("freezer")
-        self.contracts = Contracts(reg)
-        self.sll: MainnetSll = build_mainnet_sll(
-            SllConfig(
-                label="mainnet",
-                admin=self.admin,
-                relayers=[self.relayer],
-                freezer=self.freezer,
-                limits=limits or {},
-            ),
-            clock=self.clock,
-            contracts=self.contracts,
-            vault=MockVault(buffer=make_addr("allocatorBuffer")),
-            psm=MockPsm(gem=self.usdc.address),
-            dai_usds=MockDaiUsds(dai=self.dai.address),
-            cctp=self.cctp,
-            usds=self.usds.address,
-            venues=[self.susds, self.aave.pool],
-        )
-        self.controller = self.sll.controller
-        self.proxy = self.sll.proxy
-        self.rate_limits = self.sll.rate_limits
+    def __init__(self, *, l2s: tuple[Domain, ...] = (BASE,)) -> None:
+        self.world = build_world(l2s)
+        self.network = self.world.network
+        eth = self.world.ethereum
+        self.eth = eth
+        self.clock = self.network.clock
+        self.chain = eth.chain
+        self.registry = eth.chain.registry
+        self.usds = eth.chain.token("USDS")
+        self.usdc = eth.chain.token("USDC")
+        self.dai = eth.chain.token("DAI")
+        self.gov = eth.sky_ward
+        self.susds = eth.susds
+        self.aave = eth.aave
+        self.a_usdc = eth.aave.a_token
+        self.cctp = eth.cctp
+        self.admin = admin_of("ethereum")
+        self.relayer = RELAYER_ADDRESS
+        self.freezer = FREEZER_ADDRESS
+        self.sll = eth.sll
+        self.controller = eth.sll.controller
+        self.proxy = eth.sll.proxy
+        self.rate_limits = eth.sll.rate_limits
 
     def set_limit(self, key: str, max_amount: int, slope: int) -> None:
         self.rate_limits.set_rate_limit_data(key, max_amount, slope, sender=self.admin)
 
+    def set_burn_limit(self, amount: int) -> None:
+        """Circle's `setMaxBurnAmountPerMessage(usdc, amount)` on Ethereum's minter."""
+        self.cctp.local_minter.set_max_burn_amount_per_message(self.usdc.address, amount)
+
+    def burn_limit(self) -> int:
+        return self.cctp.local_minter.burn_limits_per_message(self.usdc.address)
+
+    def in_flight_from_ethereum(self) -> list[BridgeMessage]:
+        """USDC messages burnt on Ethereum and not yet minted, in delivery order."""
+        return [m for m in self.network.in_flight("USDC") if m.source == "ethereum"]
+
     def borrow_usdc(self, amount: int) -> None:
         """A borrower posts the collateral and borrows USDC from the market."""
-        borrower = make_addr("borrower")
-        weth = self.aave.collateral
-        weth.mint(borrower, 10**6 * E18)
-        weth.approve(self.aave.pool.address, 2**256 - 1, sender=borrower)
-        self.aave.pool.supply(weth.address, 10**6 * E18, borrower, 0, sender=borrower)
-        self.aave.pool.borrow(self.usdc.address, amount, 2, 0, borrower, sender=borrower)
+        borrow(self.aave.pool, self.aave.collateral, self.usdc.address, amount)
+
+
+def borrow(pool: Pool, collateral: Any, asset: Address, amount: int) -> None:
+    """A borrower supplies 1M collateral tokens to `pool` and borrows `amount` of `asset`."""
+    borrower = make_addr("borrower")
+    collateral.mint(borrower, 10**6 * E18)
+    collateral.approve(pool.address, 2**256 - 1, sender=borrower)
+    pool.supply(collateral.address, 10**6 * E18, borrower, 0, sender=borrower)
+    pool.borrow(asset, amount, 2, 0, borrower, sender=borrower)
+
+
+def _pool_state(pool: Pool, holder: Address) -> dict[Address, tuple[str, int]]:
+    return {
+        asset: (repr(pool.get_reserve_data(asset)), pool.a_token(asset).balance_of(holder))
+        for asset in pool.get_reserves_list()
+    }
+
+
+def snapshot(
+    world: NetworkSll,
+    keys: Mapping[str, Sequence[str]],
+    vaults: Iterable[SUsds] = (),
+    slls: Mapping[str, MainnetSll | ForeignSll] | None = None,
+) -> dict[str, Any]:
+    """Everything that can move, on every chain: token balances and allowances, the outbox
+    (messages in flight), CCTP nonces and burn limits, the given rate limits per chain (data
+    and current level), the lending markets' reserves and the proxy's aTokens, the Vat and
+    sUSDS, PSM3 shares, roles and event counts; plus the given ERC-4626 vaults. `slls` names
+    another SLL deployed on a chain, read instead of the network's own."""
+    eth = world.ethereum
+    chosen: dict[str, MainnetSll | ForeignSll] = {"ethereum": eth.sll}
+    chosen |= {name: l2.sll for name, l2 in world.l2s.items()}
+    chosen |= dict(slls or {})
+    proxies = [sll.proxy.address for sll in chosen.values()]
+    state: dict[str, Any] = {
+        "vat": (
+            eth.vat.debt,
+            eth.vat.ilks(eth.vault.ilk),
+            eth.vat.ilks(eth.psm.ilk),
+            eth.vat.urns(eth.vault.ilk, eth.vault.address),
+            eth.vat.urns(eth.psm.ilk, eth.psm.address),
+        ),
+        "vaults": [
+            (v.total_supply, v.chi, v.rho, v.sucked, [v.balance_of(p) for p in proxies])
+            for v in (eth.susds, *vaults)
+        ],
+    }
+    sides: list[tuple[str, Any, Any, Any]] = [
+        ("ethereum", chosen["ethereum"], eth.aave.pool, eth.cctp)
+    ]
+    sides += [(n, chosen[n], l2.aave.pool, l2.cctp) for n, l2 in world.l2s.items()]
+    for name, sll, pool, cctp in sides:
+        chain = world.network.chain(name)
+        reg = chain.registry
+        rl = sll.rate_limits
+        state[name] = {
+            "tokens": {
+                a: (reg.get(a).balances(), reg.get(a).allowances()) for a in reg.addresses()
+            },
+            "outbox": dict(chain.outbox),
+            "cctp": (
+                cctp.next_available_nonce(),
+                cctp.local_minter.burn_limits_per_message(chain.token("USDC").address),
+            ),
+            "limits": {
+                k: (rl.get_rate_limit_data(k), rl.get_current_rate_limit(k))
+                for k in keys.get(name, ())
+            },
+            "market": _pool_state(pool, sll.proxy.address),
+            "roles": (sll.controller.snapshot(), sll.proxy.snapshot()),
+            "events": (len(sll.controller.events), len(rl.events), len(sll.proxy.events)),
+        }
+    for name, l2 in world.l2s.items():
+        state[name]["psm3"] = (l2.psm.total_shares, l2.psm.shares(chosen[name].proxy.address))
+    return state
 
 
 def fingerprint(env: Env, keys: Sequence[str]) -> dict[str, Any]:
-    """Everything a controller action can move: every token's balances and allowances,
-    sUSDS shares and accumulator, the pool's reserve data, the given rate limits (data and
-    current level), every event log length and the proxy's and controller's roles."""
-    reg = env.registry
-    tokens = {a: (reg.get(a).balances(), reg.get(a).allowances()) for a in reg.addresses()}
-    s = env.susds
-    pool = env.aave.pool
-    return {
-        "tokens": tokens,
-        "susds": (s.total_supply, s.balance_of(env.proxy.address), s.chi, s.rho),
-        "a_usdc": pool.a_token(env.usdc.address).balance_of(env.proxy.address),
-        "reserve": repr(pool.get_reserve_data(env.usdc.address)),
-        "limits": {
-            k: (env.rate_limits.get_rate_limit_data(k), env.rate_limits.get_current_rate_limit(k))
-            for k in keys
-        },
-        "events": (
-            len(env.controller.events),
-            len(env.rate_limits.events),
-            len(env.proxy.events),
-        ),
-        "roles": (env.controller.snapshot(), env.proxy.snapshot()),
-        "cctp": list(env.cctp.messages),
-    }
+    """`snapshot` of the env's whole network, with `keys` read on Ethereum."""
+    return snapshot(env.world, {"ethereum": keys})
 
 
 def test_env_wiring() -> None:
@@ -205,8 +179,11 @@ def test_env_wiring() -> None:
     assert env.rate_limits.has_role("CONTROLLER", env.controller.address)
     assert env.controller.has_role("RELAYER", env.relayer)
     assert env.controller.has_role("FREEZER", env.freezer)
-    assert env.controller.usdc == env.usdc.address
+    assert env.controller.usdc == env.usdc.address == env.eth.psm.gem.address
     assert env.controller.dai == env.dai.address
-    assert env.controller.buffer == make_addr("allocatorBuffer")
+    assert env.controller.buffer == env.eth.buffer.address
+    assert env.controller.mint_recipients(6) == proxy_address("base")
+    assert env.burn_limit() == 1_000_000 * E6
     assert env.susds.ssr == SSR
     assert RAY < SSR
+    assert env.aave.pool.get_reserves_list()[0] == env.usdc.address

@@ -3,9 +3,11 @@
 Ported from sparkdotfi/spark-alm-controller `test/mainnet-fork/4626Calls.t.sol` (the
 version whose `depositERC4626` takes `minSharesOut`; the same amounts, keys and revert
 reasons; fork-state constants such as SUSDS_CONVERTED_SHARES are read from our sUSDS, as
-the Solidity reads them from the fork) and `test/unit/controllers/Admin.t.sol`. The fork
-tests fund the proxy with `mintUSDS`; here the proxy is dealt its USDS (foundry `deal`), as
-the allocator vault is another module's. Every refused call is checked to move nothing.
+the Solidity reads them from the fork) and `test/unit/controllers/Admin.t.sol`. Every venue is
+the real model on a `Network` (`test_controller_helpers.Env`): as in the fork tests, the proxy
+gets its USDS with `mintUSDS` from the real allocator vault (the mint key is unlimited here,
+where upstream warps past its 5M limit), and every refused call is checked to move nothing on
+any chain.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from sparkprime.protocols.liquidity_layer.controller_base import (
     LIMIT_4626_WITHDRAW,
     get_exchange_rate,
 )
+from sparkprime.protocols.liquidity_layer.mainnet_controller import LIMIT_USDS_MINT
 from sparkprime.protocols.liquidity_layer.rate_limit_helpers import make_asset_key
+from sparkprime.protocols.liquidity_layer.sll_network import proxy_address
 from sparkprime.protocols.sparklend.addresses import ZERO_ADDRESS, make_addr
 from tests.protocols.liquidity_layer.test_controller_helpers import (
     E18,
@@ -56,6 +60,7 @@ class SUsdsBase:
         self.withdraw_key = make_asset_key(LIMIT_4626_WITHDRAW, env.susds.address)
         env.set_limit(self.deposit_key, 5_000_000 * E18, 1_000_000 * E18 // (4 * HOUR))
         env.set_limit(self.withdraw_key, 5_000_000 * E18, 1_000_000 * E18 // (4 * HOUR))
+        env.rate_limits.set_unlimited_rate_limit_data(LIMIT_USDS_MINT, sender=env.admin)
         env.controller.set_max_exchange_rate(
             env.susds.address, env.susds.convert_to_shares(E18), 12 * E18 // 10, sender=env.admin
         )
@@ -65,7 +70,11 @@ class SUsdsBase:
         assert self.converted_shares < E18  # chi grew: a share is worth more than 1 USDS
 
     def deal(self, amount: int) -> None:
-        self.env.usds.mint(self.env.proxy.address, amount)
+        """`mintUSDS`: the allocator vault draws `amount` into the buffer, the proxy pulls it."""
+        env = self.env
+        before = env.usds.balance_of(env.proxy.address)
+        env.controller.mint_usds(amount, sender=env.relayer)
+        assert env.usds.balance_of(env.proxy.address) == before + amount
 
     def deposit(self, amount: int, min_shares_out: int = 0) -> int:
         env = self.env
@@ -182,6 +191,7 @@ class TestDepositErc4626(SUsdsBase):
         assert env.usds.balance_of(env.controller.address) == 0
         assert env.usds.balance_of(env.susds.address) == susds_usds + drip + E18
         assert env.usds.allowance(env.proxy.address, env.susds.address) == 0
+        assert env.usds.allowance(env.eth.buffer.address, env.eth.vault.address) == 2**256 - 1
         assert env.susds.total_supply == supply + shares
         assert env.susds.total_assets() in (assets + E18, assets + E18 - 1)
         assert env.susds.balance_of(env.proxy.address) == self.converted_shares
@@ -411,11 +421,19 @@ class TestAdmin:
             assert info.value.code is ErrorCode.MISSING_ROLE
             assert info.value.context["role"] == "DEFAULT_ADMIN_ROLE"
         assert int(c.mint_recipients(1), 16) == 0
+        # the deployment (Ethereum + Base) set Base's recipient: the Base ALMProxy
+        init = [(6, proxy_address("base"))]
+        assert [e.args for e in c.events.named("MintRecipientSet")] == init
         c.set_mint_recipient(1, r1, sender=env.admin)
         c.set_mint_recipient(2, r2, sender=env.admin)
         c.set_mint_recipient(1, r2, sender=env.admin)
         assert (c.mint_recipients(1), c.mint_recipients(2)) == (r2, r2)
-        assert [e.args for e in c.events.named("MintRecipientSet")] == [(1, r1), (2, r2), (1, r2)]
+        assert [e.args for e in c.events.named("MintRecipientSet")] == [
+            *init,
+            (1, r1),
+            (2, r2),
+            (1, r2),
+        ]
 
     def test_set_max_slippage(self) -> None:
         env, c = self.env, self.env.controller

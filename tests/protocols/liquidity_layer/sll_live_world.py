@@ -101,7 +101,7 @@ from sparkprime.protocols.morpho.vault import MetaMorpho
 from sparkprime.protocols.savings.rates_conv import Conv
 from sparkprime.protocols.sparklend.addresses import make_addr
 
-__all__ = ["START_TS", "ArkisBook", "LiveSll"]
+__all__ = ["START_TS", "ArkisBook", "LiveSll", "M"]
 
 START_TS = 1_775_000_000  # 2026-03-31: Arkis at $50M / 50% (Atlas PR #208, 2026-03-27)
 M = 1_000_000 * WAD
@@ -109,6 +109,7 @@ _USDC = 10**6
 _DAY = 86_400
 _SLIPPAGE = 10**18 - 10**14  # the spells' 99.99% Aave max slippage
 _COLLATERAL = 10**6 * 10**18  # WETH each borrower posts (at $3,000)
+_BASE_SPREAD_BPS = 25  # the allocator's debt rate (Base Rate) follows the SSR at this spread
 
 
 class ArkisBook:
@@ -178,10 +179,12 @@ _CHOSEN = {"aave_l2": (30, 15), "morpho_l2": (20, 10), "susds": (200, 100), "cct
 class LiveSll:
     """The world (see the module docstring). `observe()` is the relayer's view."""
 
-    def __init__(self, seed: int, *, deposits: int = 400 * M, risk_capital: int = 20 * M) -> None:
+    def __init__(self, seed: int, *, deposits: int = 150 * M, risk_capital: int = 20 * M) -> None:
         self.rng = Rng(seed)
         self.network = Network(Clock(START_TS))
-        config = NetworkSllConfig(ssr_ray=Conv().btor(450), allocator_duty_ray=Conv().btor(500))
+        config = NetworkSllConfig(
+            ssr_ray=Conv().btor(450), allocator_duty_ray=Conv().btor(450 + _BASE_SPREAD_BPS)
+        )
         self.sll: NetworkSll = build_network_sll(self.network, config)
         self.deposits_wad, self.risk_capital_wad = deposits, risk_capital
         self.net_deposits_wad = 0
@@ -206,7 +209,13 @@ class LiveSll:
             network=self.network,
             vault=eth.vault,
         )
-        eth.chain.token("USDC").mint(self.proxy("ethereum"), deposits // 10**12)
+        usdc = eth.chain.token("USDC")
+        usdc.mint(self.proxy("ethereum"), deposits // 10**12)
+        # The lite PSM holds USDC others sold it (what USDS -> USDC swaps buy).
+        seller = make_addr("ethereum/psmSeller")
+        usdc.mint(seller, 300_000_000 * _USDC)
+        usdc.approve(eth.psm.address, UINT256_MAX, sender=seller)
+        eth.psm.sell_gem(seller, 300_000_000 * _USDC, sender=seller)
 
     # --- set-up ---
 
@@ -439,14 +448,12 @@ class LiveSll:
             )
         )  # fmt: skip
         e_usds, e_usdc = Node("ethereum", "USDS"), Node("ethereum", "USDC")
-        vault_a = eth.vault
         self.routes += [
             RouteSpec(
                 view=RouteView(
                     route_id="mint", kind=RouteKind.MINT, chain="ethereum", src=SKY_CREDIT,
                     dst=e_usds, action="mint_usds", decimals=18, keys=(LIMIT_USDS_MINT,),
                 ),
-                capacity_units=vault_a.slot,
             ),
             RouteSpec(
                 view=RouteView(
@@ -555,12 +562,13 @@ class LiveSll:
         self.arkis.settle()
         susds = self.sll.ethereum.susds
         if self.rng.randint(0, 19) == 0:  # an SSR step every ~5 days, within 200..800 bps
-            bps = Conv().rtob(susds.ssr) + self.rng.choice((-50, -25, 25, 50))
+            bps = min(max(Conv().rtob(susds.ssr) + self.rng.choice((-50, -25, 25, 50)), 200), 800)
             susds.drip()
-            susds.file(
-                "ssr", Conv().btor(min(max(bps, 200), 800)), sender=self.sll.ethereum.sky_ward
-            )
+            susds.file("ssr", Conv().btor(bps), sender=self.sll.ethereum.sky_ward)
             sync_ssr_oracles(self.sll)
+            vault = self.sll.ethereum.vault
+            if vault.jug is not None:  # the Base Rate moves with it
+                vault.jug.file_duty(vault.ilk, Conv().btor(bps + _BASE_SPREAD_BPS))
         usdc, proxy = self.chain("ethereum").token("USDC"), self.proxy("ethereum")
         flow = self.deposits_wad * self.rng.randint(-150, 160) // BPS // WAD * WAD
         if flow < 0:

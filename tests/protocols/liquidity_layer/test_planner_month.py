@@ -38,7 +38,7 @@ from tests.protocols.liquidity_layer.sll_live_world import LiveSll
 STEP_S = 6 * 3_600
 DAYS = 30
 POLICY = PlannerPolicy(risk_capital_cost_ray=2 * RAY // 100)
-SEEDS = range(1 + 4 * int(os.environ.get("SPARKPRIME_FUZZ", "0") or 0))
+SEEDS = range(2 + 8 * int(os.environ.get("SPARKPRIME_FUZZ", "0") or 0))
 
 
 def check_live(world: LiveSll, plan: Plan) -> None:

@@ -18,6 +18,10 @@ import pytest
 from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
 from sparkprime.core.fixed import RAY
 from sparkprime.protocols.liquidity_layer.domains import Network
+from sparkprime.protocols.liquidity_layer.mainnet_controller import (
+    LIMIT_USDS_MINT,
+    LIMIT_USDS_TO_USDC,
+)
 from sparkprime.protocols.liquidity_layer.planner import Plan, plan_allocation
 from sparkprime.protocols.liquidity_layer.planner_views import UNLIMITED, Node, scale_of
 from sparkprime.protocols.liquidity_layer.rate_limits import RateLimitKey
@@ -25,7 +29,7 @@ from sparkprime.protocols.liquidity_layer.relayer import YEAR_S, execute, observ
 from sparkprime.protocols.morpho.vault import MetaMorpho
 from sparkprime.protocols.sparklend.addresses import make_addr
 from sparkprime.protocols.sparklend.pool import Pool
-from tests.protocols.liquidity_layer.sll_live_world import LiveSll
+from tests.protocols.liquidity_layer.sll_live_world import LiveSll, M
 from tests.protocols.liquidity_layer.test_planner_month import POLICY
 
 
@@ -69,7 +73,7 @@ def _state(world: LiveSll) -> bytes:
 
 
 def _first_plan() -> tuple[LiveSll, Plan]:
-    world = LiveSll(0)
+    world = LiveSll(0, deposits=400 * M)  # enough to reach every chain at once
     plan = plan_allocation(world.observe(), POLICY)
     kinds = {a.action for a in plan.actions}
     # The plan touches every kind of controller call the world offers at the start.
@@ -206,19 +210,21 @@ def test_observe_reads_the_live_models() -> None:
     usdc.approve(spusdc.address, 10**6, sender=someone)
     spusdc.supply(usdc.address, 10**6, someone, sender=someone)
     inputs = world.observe()
-    owners: dict[str, tuple[str, int]] = {}
+    owners: dict[str, tuple[str, str, int]] = {}
     for v in d.venues:
         for key in (v.deposit_key, v.withdraw_key):
             if key is not None:
-                owners[key] = (v.chain, d.tokens[v.chain][v.asset].decimals)
+                owners[f"{v.chain}/{key}"] = (v.chain, key, d.tokens[v.chain][v.asset].decimals)
     for r in d.routes:
         for key in r.view.keys + r.view.refills:
-            owners[key] = (r.view.chain, r.view.decimals)
+            owners[f"{r.view.chain}/{key}"] = (r.view.chain, key, r.view.decimals)
     assert {lim.key for lim in inputs.limits} == set(owners)
+    # The same key lives on several chains (LIMIT_USDC_TO_CCTP, the domain-0 key on each L2).
+    assert len({raw for _, raw, _ in owners.values()}) < len(owners)
     for lim in inputs.limits:
-        chain, decimals = owners[lim.key]
+        chain, raw, decimals = owners[lim.key]
         rl = world.controller(chain).rate_limits
-        key = RateLimitKey(lim.key)
+        key = RateLimitKey(raw)
         if rl.get_rate_limit_data(key).max_amount == UNLIMITED:
             assert lim.current_wad == lim.max_wad == UNLIMITED
         else:
@@ -264,3 +270,27 @@ def test_a_venue_the_relayer_cannot_read_is_refused() -> None:
             total_risk_capital_wad=1,
         )
     assert info.value.code is ErrorCode.RELAYER_UNREADABLE_VENUE
+
+
+def test_a_mint_goes_through_the_allocator_vault_and_the_psm() -> None:
+    """Too few savers' funds for Arkis's room: the planner mints USDS (LIMIT_USDS_MINT),
+    buys USDC at the lite PSM (LIMIT_USDS_TO_USDC) and sends it to Arkis."""
+    world = LiveSll(0, deposits=5 * M)
+    eth = world.sll.ethereum
+    plan = plan_allocation(world.observe(), POLICY)
+    minted = sum(a.amount for a in plan.actions if a.action == "mint_usds")
+    bought = sum(a.amount for a in plan.actions if a.action == "swap_usds_to_usdc")
+    assert minted > 0
+    assert bought * 10**12 == minted
+    rl = eth.sll.rate_limits
+    mint_level = rl.get_current_rate_limit(LIMIT_USDS_MINT)
+    swap_level = rl.get_current_rate_limit(LIMIT_USDS_TO_USDC)
+    pocket = eth.chain.token("USDC").balance_of(eth.psm.pocket)
+    execute(plan, world.deployment, dry_run=False)
+    assert eth.vault.debt() == minted  # drawn this second: the rate is still 1
+    assert rl.get_current_rate_limit(LIMIT_USDS_MINT) == mint_level - minted
+    assert rl.get_current_rate_limit(LIMIT_USDS_TO_USDC) == swap_level - bought
+    assert eth.chain.token("USDC").balance_of(eth.psm.pocket) == pocket - bought
+    sent = sum(a.amount for a in plan.actions if a.action == "transfer_asset")
+    assert world.arkis.position_units(world.proxy("ethereum")) == sent
+    assert eth.chain.token("USDS").balance_of(world.proxy("ethereum")) == 0

@@ -5,7 +5,8 @@
 `PlannerInputs`, from the models themselves:
 
 - rate-limit levels with `RateLimits.get_current_rate_limit` (scaled to wad), for every key a
-  venue or route spends;
+  venue or route spends, named `<chain>/<key>` (`chain_key`): each chain has its own
+  RateLimits and the same key exists on several;
 - positions: the proxy's aTokens (SparkLend / Aave), `maxWithdraw` of an ERC-4626 (sUSDS),
   `convertToAssets(balanceOf)` of a MetaMorpho vault, `convertToAssetValue(shares)` of PSM3,
   an operated venue's own book;
@@ -13,8 +14,9 @@
   vault's `supply_rate_ray` diluted by the move (`DilutedYield`), PSM3 LP shares at 0 (they
   earn only the pool's sUSDS share; counted at nothing, the cautious side);
 - free liquidity (aToken cash, `maxWithdraw`, PSM3 balance), capacity (`maxDeposit`), idle
-  balances at each proxy, CCTP messages still in flight (`Network.in_flight`), and the mint
-  cost from the allocator ilk's Jug duty.
+  balances at each proxy, CCTP messages still in flight (`Network.in_flight`), the mint
+  cost from the allocator ilk's Jug duty and the mint room (`allocator_room`: the line less
+  the debt accrued to this second).
 
 `execute(plan, deployment, dry_run=...)` maps each `PlannedAction` to the chain
 controller's call with `sender=deployment.relayer` (spark-alm-controller `MainnetController`
@@ -55,6 +57,7 @@ from sparkprime.protocols.liquidity_layer.planner_views import (
     LimitView,
     Node,
     PlannerInputs,
+    RouteKind,
     RouteView,
     VenueKind,
     VenueView,
@@ -75,6 +78,8 @@ __all__ = [
     "SllDeployment",
     "VenueSpec",
     "a_token_position",
+    "allocator_room",
+    "chain_key",
     "execute",
     "lending_yield",
     "limit_view",
@@ -228,7 +233,8 @@ def _venue_view(d: SllDeployment, v: VenueSpec) -> VenueView:
         venue_id=v.venue_id, chain=v.chain, asset=v.asset, kind=v.kind, target=v.target,
         decimals=token.decimals, position_wad=pos * scale, yield_model=model,
         capital_ratio_bps=v.capital_ratio_bps, max_exposure_wad=v.max_exposure_wad,
-        deposit_key=v.deposit_key, withdraw_key=v.withdraw_key,
+        deposit_key=chain_key(v.chain, v.deposit_key),
+        withdraw_key=chain_key(v.chain, v.withdraw_key),
         withdraw_refills_deposit=v.withdraw_refills_deposit,
         deposit_capacity_wad=capacity, withdrawable_wad=free * scale,
     )  # fmt: skip
@@ -239,29 +245,61 @@ def _registry(d: SllDeployment, chain: str) -> TokenRegistry:
     return d.controllers[chain].contracts.registry
 
 
-def _route_view(r: RouteSpec) -> RouteView:
-    if r.capacity_units is None:
-        return r.view
-    cap = r.capacity_units() * scale_of(r.view.decimals)
+def allocator_room(vault: AllocatorVault) -> int:
+    """What `draw` can still mint now (wad): the ilk's line less the debt with the Jug's fee
+    accrued to this second. `slot()` reads the debt at the last drip; a draw drips first, so
+    the relayer drips inside the vault's `Atomic` and rolls it back."""
+    jug = vault.jug
+    if jug is None:
+        return vault.slot()
+    mark = vault.atomic.begin()
+    try:
+        jug.drip(vault.ilk)
+        return vault.slot()
+    finally:
+        vault.atomic.rollback(mark)
+
+
+def _route_view(r: RouteSpec, d: SllDeployment) -> RouteView:
+    v = r.view
+    cap = v.capacity_wad
+    if r.capacity_units is not None:
+        cap = min(cap, r.capacity_units() * scale_of(v.decimals))
+    if v.kind is RouteKind.MINT and d.vault is not None:
+        cap = min(cap, allocator_room(d.vault))
     return RouteView(
-        route_id=r.view.route_id, kind=r.view.kind, chain=r.view.chain, src=r.view.src,
-        dst=r.view.dst, action=r.view.action, decimals=r.view.decimals, keys=r.view.keys,
-        refills=r.view.refills, capacity_wad=min(cap, r.view.capacity_wad),
-        delay_s=r.view.delay_s, args=r.view.args,
+        route_id=v.route_id, kind=v.kind, chain=v.chain, src=v.src, dst=v.dst, action=v.action,
+        decimals=v.decimals, keys=tuple(f"{v.chain}/{k}" for k in v.keys),
+        refills=tuple(f"{v.chain}/{k}" for k in v.refills), capacity_wad=cap,
+        delay_s=v.delay_s, args=v.args,
     )  # fmt: skip
 
 
+def chain_key(chain: str, key: str | None) -> str | None:
+    """A rate-limit key as the planner sees it: `<chain>/<key>`. Each chain has its own
+    RateLimits, and the same key (e.g. LIMIT_USDC_TO_CCTP) exists on several.
+
+    >>> chain_key("base", "0xab")
+    'base/0xab'
+    """
+    return None if key is None else f"{chain}/{key}"
+
+
 def _limits(d: SllDeployment) -> tuple[LimitView, ...]:
-    found: dict[str, LimitView] = {}
+    found: dict[str, tuple[str, str, int]] = {}
     for v in d.venues:
         decimals = d.tokens[v.chain][v.asset].decimals
         for key in (v.deposit_key, v.withdraw_key):
             if key is not None:
-                found[key] = limit_view(d.controllers[v.chain].rate_limits, key, decimals)
+                found[f"{v.chain}/{key}"] = (v.chain, key, decimals)
     for r in d.routes:
         for key in r.view.keys + r.view.refills:
-            found[key] = limit_view(d.controllers[r.view.chain].rate_limits, key, r.view.decimals)
-    return tuple(found.values())
+            found[f"{r.view.chain}/{key}"] = (r.view.chain, key, r.view.decimals)
+    out = []
+    for name, (chain, key, decimals) in found.items():
+        lim = limit_view(d.controllers[chain].rate_limits, key, decimals)
+        out.append(LimitView(key=name, current_wad=lim.current_wad, max_wad=lim.max_wad))
+    return tuple(out)
 
 
 def _in_flight(d: SllDeployment) -> tuple[tuple[Node, int], ...]:
@@ -298,7 +336,7 @@ def observe(
     return PlannerInputs(
         now_s=clock_now,
         venues=tuple(_venue_view(d, v) for v in d.venues),
-        routes=tuple(_route_view(r) for r in d.routes),
+        routes=tuple(_route_view(r, d) for r in d.routes),
         limits=_limits(d),
         idle=idle,
         liquidity_node=d.liquidity_node,

@@ -31,7 +31,7 @@ def test_walk_by_hand():
 
 @settings(max_examples=100 * FUZZ, deadline=None)
 @given(st.integers(0, 10**30), st.integers(1, 10**26), st.integers(1, 10**26))
-def test_walk_matches_the_integral_and_grows(size, d1, gap):  # type: ignore[no-untyped-def]
+def test_walk_matches_the_integral_and_grows(size: int, d1: int, gap: int) -> None:
     d = MarketDepth(symbol="X", depth_1pct_usd_wad=d1, depth_2pct_usd_wad=d1 + gap, adv_usd_wad=0)
     # slippage(s) = s/(100 d1) up to d1, then 1/100 + (s-d1)/(100 gap): integrate exactly
     s = Fraction(size)

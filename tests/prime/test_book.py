@@ -76,11 +76,12 @@ def test_negative_spot_is_refused_with_a_clear_message():
     [K.SPOT, K.LENDING_SUPPLY, K.LENDING_BORROW, K.PENDLE_PT, K.DEX_LP, K.VAULT_SHARES],
 )
 def test_negative_qty_refused_for_every_unsigned_kind(kind: PositionKind):
-    extra: dict[str, Any] = {
+    extras: dict[PositionKind, dict[str, Any]] = {
         K.PENDLE_PT: {"expiry_ts_s": 1, "pt_amm_liquidity_usd_wad": 1},
         K.DEX_LP: {"dex_kind": "uniswap_v2", "legs": (("WETH", 1),)},
         K.VAULT_SHARES: {"share_rate_wad": 1, "legs": (("USDC", 0),)},
-    }.get(kind, {})
+    }
+    extra = extras.get(kind, {})
     err = refused(ErrorCode.PRIME_INVALID_POSITION, pos, kind, -1, **extra)
     assert err.context["field"] == "qty"
 

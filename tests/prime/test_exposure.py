@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.prime.book import Position
 from sparkprime.prime.book import PositionKind as K
-from sparkprime.prime.exposure import account_exposures, validate_position, value_usd_wad
+from sparkprime.prime.exposure import Exposure, account_exposures, validate_position, value_usd_wad
 from tests.prime.prime_fixtures import ASSETS, DAY, E8, NOW, WAD, make_policy, pos, usd
 
 POLICY = make_policy()
@@ -15,7 +16,7 @@ PRICES = {"ETH": 3_000 * E8, "WETH": 3_000 * E8, "rsETH": 3_100 * E8, "BTC": 60_
           "PT-rsETH": 2_900 * E8}  # fmt: skip
 
 
-def ex(*positions):  # type: ignore[no-untyped-def]
+def ex(*positions: Position) -> tuple[Exposure, ...]:
     return account_exposures(positions, prices=PRICES, assets=ASSETS, policy=POLICY,
                              now_ts_s=NOW)  # fmt: skip
 

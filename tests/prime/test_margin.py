@@ -6,16 +6,18 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
-from sparkprime.prime.book import Asset, Position
+from sparkprime.prime.book import Asset, Loan, Position
 from sparkprime.prime.book import PositionKind as K
-from sparkprime.prime.margin import RF_NO_DEBT_WAD, MarginStatus, margin_account
-from sparkprime.prime.policy import Policy, RateFloorRule
+from sparkprime.prime.margin import RF_NO_DEBT_WAD, MarginResult, MarginStatus, margin_account
+from sparkprime.prime.policy import Policy, PoolParams, RateFloorRule
 from tests.prime.prime_fixtures import (
     ASSETS,
     DAY,
@@ -38,7 +40,14 @@ PRICES = {"BTC": 60_000 * E8, "WBTC": 60_000 * E8, "ETH": 3_000 * E8, "WETH": 3_
 USDC6 = 10**6
 
 
-def m(positions, loans=(), prices=PRICES, policy=POLICY, pool=POOL, **kw):  # type: ignore[no-untyped-def]
+def m(
+    positions: Sequence[Position],
+    loans: Sequence[Loan] = (),
+    prices: Mapping[str, int] = PRICES,
+    policy: Policy = POLICY,
+    pool: PoolParams = POOL,
+    **kw: Any,
+) -> MarginResult:
     return margin_account(positions, loans, prices, policy, pool, assets=ASSETS, now_ts_s=NOW,
                           **kw)  # fmt: skip
 
@@ -107,7 +116,7 @@ def _tricrv(eth: str, crv: str, crvusd: str) -> Position:
     return pos(K.DEX_LP, "LP", 1, dex_kind="curve_tricrypto", legs=legs)
 
 
-def _wp(positions):  # type: ignore[no-untyped-def]
+def _wp(positions: Sequence[Position]) -> MarginResult:
     policy = _whitepaper_policy()
     return margin_account(positions, WP_LOAN, WP_PRICES, policy, policy.pools[0],
                           assets=ASSETS, now_ts_s=NOW)  # fmt: skip
@@ -229,7 +238,7 @@ SYMS = ["WBTC", "BTC", "ETH", "stETH", "USDC", "USDe", "DOGE"]
 
 
 @st.composite
-def books(draw):  # type: ignore[no-untyped-def]
+def books(draw: st.DrawFn) -> list[Position]:
     out = []
     for i in range(draw(st.integers(1, 6))):
         sym = draw(st.sampled_from(SYMS))
@@ -252,7 +261,7 @@ LOAN = [loan(50_000 * USDC6)]
 
 @PROPS
 @given(books())
-def test_attribution_sums_exactly_to_the_total_charge(book):  # type: ignore[no-untyped-def]
+def test_attribution_sums_exactly_to_the_total_charge(book: list[Position]) -> None:
     r = m(book, LOAN)
     assert sum(r.attribution.values()) == r.stress_charge_usd_wad
     assert r.stpv_usd_wad == r.value_usd_wad - r.stress_charge_usd_wad
@@ -261,7 +270,7 @@ def test_attribution_sums_exactly_to_the_total_charge(book):  # type: ignore[no-
 
 @PROPS
 @given(books())
-def test_a_perfect_btc_hedge_never_lowers_rf(book):  # type: ignore[no-untyped-def]
+def test_a_perfect_btc_hedge_never_lowers_rf(book: list[Position]) -> None:
     # BTC and WBTC have 8 decimals, so the hedge's notional cancels the group's exactly
     net_qty = sum(p.qty * (-1 if p.kind is K.LENDING_BORROW else 1) for p in book
                   if p.symbol in ("BTC", "WBTC"))  # fmt: skip
@@ -273,7 +282,9 @@ def test_a_perfect_btc_hedge_never_lowers_rf(book):  # type: ignore[no-untyped-d
 
 @PROPS
 @given(books(), st.integers(0, 10_000), st.integers(0, 10_000), st.sampled_from(["BTC", "ETH"]))
-def test_raising_a_haircut_never_raises_rf(book, h1, h2, name):  # type: ignore[no-untyped-def]
+def test_raising_a_haircut_never_raises_rf(
+    book: list[Position], h1: int, h2: int, name: str
+) -> None:
     lo, hi = sorted((h1, h2))
     r_lo = m(book, LOAN, policy=make_policy(haircuts={name: lo}))
     r_hi = m(book, LOAN, policy=make_policy(haircuts={name: hi}))
@@ -283,7 +294,7 @@ def test_raising_a_haircut_never_raises_rf(book, h1, h2, name):  # type: ignore[
 @PROPS
 @given(st.integers(1, 100 * E8), st.integers(1, 10**6 * E8), st.integers(1, 10**6 * E8),
        st.booleans())  # fmt: skip
-def test_rf_is_monotone_in_price_one_asset(qty, p1, p2, short):  # type: ignore[no-untyped-def]
+def test_rf_is_monotone_in_price_one_asset(qty: int, p1: int, p2: int, short: bool) -> None:
     lo, hi = sorted((p1, p2))
     if short:
         book = [pos(K.PERP, "BTC", -qty, entry_price_usd_e8=E8), pos(K.SPOT, "USDC", 10**12)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.prime.book import Position
 from sparkprime.prime.book import PositionKind as K
-from sparkprime.prime.margin import margin_account
+from sparkprime.prime.margin import MarginResult, margin_account
 from sparkprime.prime.scenarios import (
     Scenario,
     decorrelation_scenarios,
@@ -20,7 +23,7 @@ POLICY = make_policy()
 PRICES = {"ETH": 2_000 * E8, "stETH": 2_000 * E8, "USDC": E8, "USDe": E8, "WBTC": 50_000 * E8}
 
 
-def m(positions, grid):  # type: ignore[no-untyped-def]
+def m(positions: list[Position], grid: Sequence[Scenario]) -> MarginResult:
     return margin_account(positions, [loan(10**6)], PRICES, POLICY, POOL, assets=ASSETS,
                           now_ts_s=NOW, scenario_grid=grid)  # fmt: skip
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.prime.book import Loan, Position
 from sparkprime.prime.book import PositionKind as K
 from sparkprime.prime.margin import margin_account
 from sparkprime.prime.status import MarginStatus
-from sparkprime.prime.whatif import max_withdraw_qty, what_if
+from sparkprime.prime.whatif import WhatIfResult, max_withdraw_qty, what_if
 from tests.prime.prime_fixtures import ASSETS, E8, NOW, POOL, WAD, loan, make_policy, pos, usd
 
 FUZZ = int(os.environ.get("SPARKPRIME_FUZZ", "1"))
@@ -21,7 +23,7 @@ PRICES = {"BTC": 60_000 * E8, "WBTC": 60_000 * E8, "ETH": 3_000 * E8, "USDC": E8
 USDC6 = 10**6
 
 
-def wi(positions, loans, **kw):  # type: ignore[no-untyped-def]
+def wi(positions: list[Position], loans: list[Loan], **kw: Any) -> WhatIfResult:
     return what_if(positions, loans, PRICES, POLICY, POOL, assets=ASSETS, now_ts_s=NOW, **kw)
 
 
@@ -40,7 +42,7 @@ def test_borrow_headroom_on_the_docs_numbers():
 @settings(max_examples=50 * FUZZ, deadline=None)
 @given(st.integers(1, 10**5), st.integers(0, 10**5), st.integers(1, 10**4),
        st.integers(E8 // 2, 2 * E8))  # fmt: skip
-def test_max_extra_borrow_is_exact(btc_cents, cash, owed, usdc_price):  # type: ignore[no-untyped-def]
+def test_max_extra_borrow_is_exact(btc_cents: int, cash: int, owed: int, usdc_price: int) -> None:
     book = [pos(K.SPOT, "WBTC", btc_cents * 10**6, position_id="b"),
             pos(K.SPOT, "USDC", cash * USDC6, position_id="c")]  # fmt: skip
     prices = {**PRICES, "USDC": usdc_price}

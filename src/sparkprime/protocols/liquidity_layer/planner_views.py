@@ -165,7 +165,11 @@ class RouteKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitView:
-    """A rate-limit key's level now and its max, both in wad (`UNLIMITED` stays as is)."""
+    """A rate-limit key's level now and its max, both in wad (`UNLIMITED` stays as is).
+
+    Key names are global to the inputs, while each chain has its own RateLimits where the
+    same key (LIMIT_USDC_TO_CCTP, a domain key) recurs: `relayer.observe` names them
+    `<chain>/<key>` so two chains' keys are never taken for one."""
 
     key: str
     current_wad: int

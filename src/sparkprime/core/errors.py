@@ -431,6 +431,25 @@ class ErrorCode(IntEnum):
     PRIME_CRITICAL_PROPOSAL_EXECUTED = 5410
     PRIME_CRITICAL_INVALID_ACTION = 5411
 
+    # 5450-5499: Spark Prime liquidation plans and their execution
+    PRIME_LIQUIDATION_INVALID_INPUT = 5450
+    PRIME_LIQUIDATION_NO_DEPTH = 5451
+    PRIME_LIQUIDATION_BAD_FILL = 5452
+    PRIME_LIQUIDATION_POSITION_MISSING = 5453
+
+    # 5500-5599: the journaled Spark Prime engine (PrimeBook) and its commands
+    PRIME_ENGINE_UNKNOWN_ID = 5500
+    PRIME_ENGINE_DUPLICATE_ID = 5501
+    PRIME_ENGINE_INVALID_COMMAND = 5502
+    PRIME_ENGINE_INVALID_PRICE = 5503
+    PRIME_ENGINE_RF_TOO_LOW = 5504
+    PRIME_ENGINE_REDUCE_ONLY = 5505
+    PRIME_ENGINE_MISSING_DATA = 5506
+
+    # 5600-5649: the fast tier (risk/): NumPy margin kernels over the whole book
+    RISK_INVALID_INPUT = 5600
+    RISK_WHAT_IF_UNSUPPORTED = 5601
+
 
 _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_TYPE: "{field}: expected {expected}, got {got}",
@@ -964,6 +983,26 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PRIME_CRITICAL_ALREADY_WHITELISTED: "{address!r} is already whitelisted as {kind}",
     ErrorCode.PRIME_CRITICAL_PROPOSAL_EXECUTED: "proposal {proposal_id!r} was already executed",
     ErrorCode.PRIME_CRITICAL_INVALID_ACTION: "critical action {action}: {reason}",
+    ErrorCode.PRIME_LIQUIDATION_INVALID_INPUT: "liquidation input {field}: {reason}",
+    ErrorCode.PRIME_LIQUIDATION_NO_DEPTH: "no market depth for {symbol} ({side}): {reason}",
+    ErrorCode.PRIME_LIQUIDATION_BAD_FILL: "liquidation step {index} ({action} {symbol}): {reason}",
+    ErrorCode.PRIME_LIQUIDATION_POSITION_MISSING: (
+        "liquidation step {index}: position {position_id!r} {reason}"
+    ),
+    ErrorCode.PRIME_ENGINE_UNKNOWN_ID: "prime book: no {what} {id!r}",
+    ErrorCode.PRIME_ENGINE_DUPLICATE_ID: "prime book: {what} {id!r} already exists",
+    ErrorCode.PRIME_ENGINE_INVALID_COMMAND: "prime command {field}: {reason}",
+    ErrorCode.PRIME_ENGINE_INVALID_PRICE: (
+        "price of {symbol} must be a positive price_usd_e8, got {price_usd_e8}"
+    ),
+    ErrorCode.PRIME_ENGINE_RF_TOO_LOW: (
+        "{action} on account {account_id!r} would leave RF {rf_wad} at or below the "
+        "margin-call RF {threshold_wad}"
+    ),
+    ErrorCode.PRIME_ENGINE_REDUCE_ONLY: "account {account_id!r} is {status}: {reason}",
+    ErrorCode.PRIME_ENGINE_MISSING_DATA: "prime book: {what} is not set ({reason})",
+    ErrorCode.RISK_INVALID_INPUT: "risk arrays, {field}: {reason}",
+    ErrorCode.RISK_WHAT_IF_UNSUPPORTED: "fast what-if cannot {change}: {reason}",
 }
 
 

@@ -6,6 +6,7 @@ prices reproduces the plan, and no batch leaves any asset group more exposed tha
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -157,7 +158,7 @@ def test_to_healthy_plan_stops_healthy_or_uses_everything(
         # one batch fewer was not enough: the plan stopped as soon as it could
         keep = [s for s in p.steps if s.batch != batches[-1] and s.position_id]
         shorter = execute_liquidation(
-            p.__class__(**{**{f: getattr(p, f) for f in p.__slots__}, "steps": tuple(keep)}),
+            dataclasses.replace(p, steps=tuple(keep)),
             positions, loans, fills={s.index: s.expected_price_usd_e8 for s in keep
                                      if s.action in TRADE_ACTIONS})  # fmt: skip
         rf_short = margin_account(shorter[0], shorter[1], prices, POLICY, POOL, assets=ASSETS,

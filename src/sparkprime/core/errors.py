@@ -450,6 +450,11 @@ class ErrorCode(IntEnum):
     RISK_INVALID_INPUT = 5600
     RISK_WHAT_IF_UNSUPPORTED = 5601
 
+    # 6100-6149: the replay result (sim/result.py) and its reports (report/)
+    RESULT_INVALID = 6100
+    RESULT_SCHEMA_VERSION = 6101
+    REPORT_WRITE_FAILED = 6102
+
 
 _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_TYPE: "{field}: expected {expected}, got {got}",
@@ -1003,6 +1008,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PRIME_ENGINE_MISSING_DATA: "prime book: {what} is not set ({reason})",
     ErrorCode.RISK_INVALID_INPUT: "risk arrays, {field}: {reason}",
     ErrorCode.RISK_WHAT_IF_UNSUPPORTED: "fast what-if cannot {change}: {reason}",
+    ErrorCode.RESULT_INVALID: "replay result, {field}: {reason}",
+    ErrorCode.RESULT_SCHEMA_VERSION: "replay result schema version {got} (this reads {expected})",
+    ErrorCode.REPORT_WRITE_FAILED: "cannot write {path}: {reason}",
 }
 
 

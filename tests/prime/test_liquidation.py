@@ -8,12 +8,14 @@ $59,997; $3,000 of ETH costs 3_000^2 / (200 x 300,000) = $0.15, a fill of $2,999
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.prime.book import PositionKind as K
 from sparkprime.prime.liquidation import LiquidationAction as A
-from sparkprime.prime.liquidation import LiquidationTarget, waterfall
+from sparkprime.prime.liquidation import LiquidationPlan, LiquidationTarget, waterfall
 from sparkprime.prime.liquidation_exec import execute_liquidation
 from sparkprime.prime.margin import margin_account
 from tests.prime.liquidation_support import POLICY, PRICES, USDC, plan
@@ -22,11 +24,11 @@ from tests.prime.prime_fixtures import ASSETS, DAY, E8, NOW, POOL, loan, pos
 OKX = {"venue_id": "okx"}
 
 
-def _actions(p):  # type: ignore[no-untyped-def]
+def _actions(p: LiquidationPlan) -> list[tuple[A, str]]:
     return [(s.action, s.symbol) for s in p.steps]
 
 
-def _fills(p):  # type: ignore[no-untyped-def]
+def _fills(p: LiquidationPlan) -> dict[int, int]:
     return {s.index: s.expected_price_usd_e8 for s in p.steps
             if s.action in {A.CLOSE_FUTURE, A.CLOSE_PERP, A.SELL_SPOT, A.SELL_PT,
                             A.REPAY_LENDING}}  # fmt: skip
@@ -252,7 +254,7 @@ def test_bad_inputs_are_refused():
     btc = pos(K.SPOT, "BTC", 10**8)
     positions, loans = [btc], [loan(1_000 * USDC)]
     p = plan(positions, loans)
-    cases = [
+    cases: list[tuple[Callable[[], object], ErrorCode]] = [
         (lambda: execute_liquidation(p, positions, loans, fills={}),
          ErrorCode.PRIME_LIQUIDATION_BAD_FILL),
         (lambda: execute_liquidation(p, positions, loans, fills={0: 0}),

@@ -450,11 +450,31 @@ class ErrorCode(IntEnum):
     RISK_INVALID_INPUT = 5600
     RISK_WHAT_IF_UNSUPPORTED = 5601
 
+    # 6000-6049: price scenarios, synthetic paths and price files (presets/price_scenarios, sim/)
+    PRICE_SCENARIO_INVALID = 6000
+    PRICE_SCENARIO_UNKNOWN = 6001
+    PRICE_PATH_INVALID = 6010
+    PRICE_FILE_INVALID = 6020
+
+    # 6050-6099: book files (presets/book_file.py): "file:line: field: reason"
+    BOOK_FILE_MALFORMED = 6050
+    BOOK_FILE_INVALID_TYPE = 6051
+    BOOK_FILE_UNKNOWN_FIELD = 6052
+    BOOK_FILE_MISSING_FIELD = 6053
+    BOOK_FILE_UNKNOWN_VENUE = 6054
+    BOOK_FILE_UNKNOWN_REFERENCE = 6055
+    BOOK_FILE_NEGATIVE_VALUE = 6056
+    BOOK_FILE_DUPLICATE_ID = 6057
+    BOOK_FILE_INVALID_VALUE = 6058
+    BOOK_FILE_UNREADABLE = 6059
+
     # 6100-6149: the replay result (sim/result.py) and its reports (report/)
     RESULT_INVALID = 6100
     RESULT_SCHEMA_VERSION = 6101
     REPORT_WRITE_FAILED = 6102
 
+
+_BOOK_FILE_MESSAGE = "{file}:{line}: {field}: {reason}"  # one line, like a compiler
 
 _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_TYPE: "{field}: expected {expected}, got {got}",
@@ -1008,6 +1028,20 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PRIME_ENGINE_MISSING_DATA: "prime book: {what} is not set ({reason})",
     ErrorCode.RISK_INVALID_INPUT: "risk arrays, {field}: {reason}",
     ErrorCode.RISK_WHAT_IF_UNSUPPORTED: "fast what-if cannot {change}: {reason}",
+    ErrorCode.PRICE_SCENARIO_INVALID: "price scenario {name}, {field}: {reason}",
+    ErrorCode.PRICE_SCENARIO_UNKNOWN: "no price scenario {name!r}; known: {known}",
+    ErrorCode.PRICE_PATH_INVALID: "price path, {field}: {reason}",
+    ErrorCode.PRICE_FILE_INVALID: "{file}, {where}, {field}: {reason}",
+    ErrorCode.BOOK_FILE_MALFORMED: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_INVALID_TYPE: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_UNKNOWN_FIELD: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_MISSING_FIELD: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_UNKNOWN_VENUE: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_UNKNOWN_REFERENCE: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_NEGATIVE_VALUE: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_DUPLICATE_ID: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_INVALID_VALUE: _BOOK_FILE_MESSAGE,
+    ErrorCode.BOOK_FILE_UNREADABLE: _BOOK_FILE_MESSAGE,
     ErrorCode.RESULT_INVALID: "replay result, {field}: {reason}",
     ErrorCode.RESULT_SCHEMA_VERSION: "replay result schema version {got} (this reads {expected})",
     ErrorCode.REPORT_WRITE_FAILED: "cannot write {path}: {reason}",

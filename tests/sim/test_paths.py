@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,8 +27,8 @@ from sparkprime.sim.paths import (
 DAY = 86_400
 
 
-def _cfg(**kw) -> SyntheticConfig:
-    base = {
+def _cfg(**kw: Any) -> SyntheticConfig:
+    base: dict[str, Any] = {
         "assets": (
             AssetParams(symbol="ETH", start_usd=2000.0, drift_per_year=0.1, vol_per_year=0.8),
         ),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -21,9 +23,9 @@ def _long_rows() -> list[list[object]]:
     return [[t, s, p[i]] for s, p in PRICES.items() for i, t in enumerate(TIMES)]
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> Path:
     if path.suffix == ".parquet":
-        cols = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
+        cols: list[Sequence[object]] = list(zip(*rows, strict=True))
         pq.write_table(pa.table({h: list(c) for h, c in zip(header, cols, strict=True)}), path)
     else:
         lines = [",".join(header)] + [
@@ -164,7 +166,7 @@ BAD_CASES = [
 
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=[c[-1] for c in BAD_CASES])
-def test_bad_files_give_one_line_naming_file_place_and_field(tmp_path: Path, case: tuple):
+def test_bad_files_give_one_line_naming_file_place_and_field(tmp_path: Path, case: tuple[Any, ...]):
     fmt, header, rows, kw, tail = case
     f = _write(tmp_path / f"bad.{fmt}", header, rows)
     with pytest.raises(PriceFileError) as info:

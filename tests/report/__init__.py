@@ -1,0 +1,1 @@
+"""Tests of the replay result schema and its reports."""

@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rate_limits.py
 	$(BIN)/python benchmarks/planner.py
 	$(BIN)/python benchmarks/vaults.py
+	$(BIN)/python benchmarks/margin.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -114,6 +114,8 @@ class BookArrays:
     pt_cap_usd: FloatArray
     pt_eligible: BoolArray
     pt_valued: BoolArray
+    pt_cells: IntArray  # the distinct flat (row, column) cells the PTs land in
+    pt_cell_of: IntArray  # each PT's index into pt_cells
     borrowed_units: FloatArray
     borrow_key_idx: IntArray
     borrow_keys: tuple[str, ...]
@@ -332,6 +334,8 @@ def build_book_arrays(
         return np.array(bps, dtype=np.float64) / BPS
 
     pt = b.pt
+    flat = np.array([t[0] * n_cols + t[1] for t in pt], dtype=np.int64)
+    pt_cells, pt_cell_of = np.unique(flat, return_inverse=True)
     arr = BookArrays(
         account_ids=tuple(index),
         account_index=MappingProxyType(index),
@@ -359,6 +363,8 @@ def build_book_arrays(
         pt_cap_usd=np.array([t[3] for t in pt], dtype=np.float64),
         pt_eligible=np.array([t[4] for t in pt], dtype=np.bool_),
         pt_valued=np.array([t[5] for t in pt], dtype=np.bool_),
+        pt_cells=pt_cells,
+        pt_cell_of=pt_cell_of.astype(np.int64),
         borrowed_units=owed,
         borrow_key_idx=borrow_key_idx,
         borrow_keys=borrow_keys,
@@ -395,7 +401,8 @@ def reprice(arr: BookArrays, prices: PriceMap) -> BookArrays:
     if arr.pt_row.size:
         pt_value = arr.pt_units * col_prices[arr.pt_col]
         approved = np.where(arr.pt_eligible, np.minimum(pt_value, arr.pt_cap_usd), 0.0)
-        np.add.at(notional, (arr.pt_row, arr.pt_col), approved)
+        per_cell = np.bincount(arr.pt_cell_of, weights=approved, minlength=arr.pt_cells.size)
+        notional.reshape(-1)[arr.pt_cells] += per_cell  # distinct cells: no lost updates
         n = arr.n_accounts
         gross = gross + np.bincount(arr.pt_row, weights=pt_value - approved, minlength=n)
         valued = np.where(arr.pt_valued, pt_value, 0.0)

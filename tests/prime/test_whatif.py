@@ -84,3 +84,13 @@ def test_withdrawal_rule_and_max_withdraw():
     assert left.stpv_usd_wad * 9 > left.borrowed_usd_wad * 10
     with pytest.raises(ProtocolError):
         wi([cash], loans, withdraw={"c": 30_000 * USDC6})
+
+
+def test_borrow_into_an_empty_account_that_adds_a_position():
+    """An account with nothing yet: the what-if adds 1 BTC and borrows $1,000 against it."""
+    added = pos(K.SPOT, "BTC", 10**8)
+    result = wi([], [], add=(added,), borrow=1_000 * USDC6)
+    assert result.curr_rf_wad == 2**256 - 1
+    assert result.next.borrowed_usd_wad == usd(1_000)
+    # 60,000 less the 20% BTC haircut, over 1,000 borrowed: RF 48.
+    assert result.next_rf_wad == 48 * WAD

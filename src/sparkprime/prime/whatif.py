@@ -130,8 +130,8 @@ def what_if(
     if borrow:
         # The extra loan belongs to the account the positions are in, including positions the
         # what-if adds to an empty account, so margin_account sees one account.
-        holders = [*loans, *target]
-        account = holders[0].account_id if holders else ""
+        holders = [ln.account_id for ln in loans] + [p.account_id for p in target]
+        account = holders[0] if holders else ""
         extra = Loan(
             loan_id="what-if-borrow", account_id=account or "what-if", principal=borrow,
             rate_bps=0, kind=LoanKind.DEMAND, originated_ts_s=now_ts_s, term_end_ts_s=None,

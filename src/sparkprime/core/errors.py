@@ -473,6 +473,17 @@ class ErrorCode(IntEnum):
     RESULT_SCHEMA_VERSION = 6101
     REPORT_WRITE_FAILED = 6102
 
+    # 6150-6199: the replay (sim/replay*.py)
+    REPLAY_BAD_SCENARIO = 6150
+    REPLAY_SETUP_REFUSED = 6151
+    REPLAY_INVALID_OPTION = 6152
+
+    # 6200-6249: the command line (cli/) and its facade (sim/facade*.py)
+    CLI_BAD_OPTION = 6200
+    CLI_UNKNOWN_ACCOUNT = 6201
+    CLI_FILE_NOT_FOUND = 6202
+    JOURNAL_UNKNOWN_MACHINE = 6203
+
 
 _BOOK_FILE_MESSAGE = "{file}:{line}: {field}: {reason}"  # one line, like a compiler
 
@@ -1045,6 +1056,15 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.RESULT_INVALID: "replay result, {field}: {reason}",
     ErrorCode.RESULT_SCHEMA_VERSION: "replay result schema version {got} (this reads {expected})",
     ErrorCode.REPORT_WRITE_FAILED: "cannot write {path}: {reason}",
+    ErrorCode.REPLAY_BAD_SCENARIO: "scenario {spec!r}: {reason}",
+    ErrorCode.REPLAY_SETUP_REFUSED: "replay setup: {what} refused: {reason}",
+    ErrorCode.REPLAY_INVALID_OPTION: "replay option {field}: {reason}",
+    ErrorCode.CLI_BAD_OPTION: "{option}: {reason}",
+    ErrorCode.CLI_UNKNOWN_ACCOUNT: "{file}: account: no account {account_id!r} in the book",
+    ErrorCode.CLI_FILE_NOT_FOUND: "{file}: no such file",
+    ErrorCode.JOURNAL_UNKNOWN_MACHINE: (
+        "{file}: a journal of {found!r}, not one this reads ({known})"
+    ),
 }
 
 

@@ -3,8 +3,9 @@
 A `ReplayResult` is the replay's whole output as data: one `StepRecord` per time step (prices,
 the RF distribution, accounts by status, book totals), every liquidation, every notice (margin
 calls, recalls, ...), exposures against limits per asset group and per venue, SparkLend reserve
-utilization and rates, SLL allocations, a `ResultSummary`, and where the journal went. The
-reports (`report/`) render it; nothing here computes the replay.
+utilization and rates, SLL allocations, sUSDS's chi, the refused commands, a `ResultSummary`,
+and where the journal went. The reports (`report/`) render it; nothing here computes the
+replay.
 
 Units and JSON (schema version 1):
 
@@ -49,11 +50,13 @@ __all__ = [
     "LimitRecord",
     "LiquidationRecord",
     "NoticeRecord",
+    "RejectionRecord",
     "ReplayResult",
     "ReserveRecord",
     "ResultSummary",
     "RfQuantiles",
     "RfThresholds",
+    "SavingsRecord",
     "SllAllocationRecord",
     "StepRecord",
 ]
@@ -260,6 +263,31 @@ class SllAllocationRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SavingsRecord(_Record):
+    """A savings vault at one step: its rate accumulator and rate (ray, per second)."""
+
+    ts_s: int
+    vault: str  # "sUSDS"
+    chi_ray: int
+    rate_ray: int  # the per-second rate (SSR), RAY = 0%
+
+    def __post_init__(self) -> None:
+        _non_negative(self, "chi_ray", "rate_ray")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectionRecord(_Record):
+    """A command a journal refused during the replay (it changed nothing)."""
+
+    ts_s: int
+    journal: str  # "prime" or "sparklend"
+    kind: str  # the command kind, e.g. "prime.execute_liquidation"
+    code: str  # the ErrorCode's name
+    message: str
+    account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResultSummary(_Record):
     """The figures a reader wants first."""
 
@@ -312,6 +340,8 @@ class ReplayResult(_Record):
     limits: tuple[LimitRecord, ...] = ()
     sparklend: tuple[ReserveRecord, ...] = ()
     sll: tuple[SllAllocationRecord, ...] = ()
+    savings: tuple[SavingsRecord, ...] = ()
+    rejections: tuple[RejectionRecord, ...] = ()
     summary: ResultSummary
     journal_path: str | None = None
 
@@ -322,7 +352,16 @@ class ReplayResult(_Record):
             )
         if self.step_s <= 0:
             raise _bad("step_s", f"{self.step_s} is not positive")
-        for name in ("steps", "liquidations", "notices", "limits", "sparklend", "sll"):
+        for name in (
+            "steps",
+            "liquidations",
+            "notices",
+            "limits",
+            "sparklend",
+            "sll",
+            "savings",
+            "rejections",
+        ):
             records = getattr(self, name)
             if not isinstance(records, tuple):
                 raise _bad(name, f"expected a tuple, got {type(records).__name__}")

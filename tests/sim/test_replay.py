@@ -1,0 +1,175 @@
+"""End-to-end replays of the 8-borrower example book (`presets.example_book.small_book`)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.ledger import Ledger, SqlJournalStore
+from sparkprime.presets.book_file import BookFile
+from sparkprime.presets.example_book import small_book
+from sparkprime.prime.engine import PrimeBook
+from sparkprime.protocols.sparklend.market import SparkLendMarket
+from sparkprime.sim.paths import PricePath
+from sparkprime.sim.replay import ReplayOptions, run_replay, sparklend_journal_path
+from sparkprime.sim.replay_inputs import book_prices_at, price_base, resolve_scenario
+from sparkprime.sim.result import ReplayResult
+
+STEP_S = 6 * 3600
+
+
+@functools.cache
+def book() -> BookFile:
+    return small_book()
+
+
+def crash_path(b: BookFile, *, floor: float = 0.2, steps: int = 8) -> PricePath:
+    """Every unpegged series the book reads falls linearly to `floor` x its book price."""
+    symbols = sorted(
+        {price_base(s) for s in b.prices}
+        - {s for s, a in b.assets.items() if a.pegged_to is not None}
+    )
+    factors = np.linspace(1.0, floor, steps + 1)
+    prices = np.array([[b.prices.get(s, 10**8) / 1e8 * f for s in symbols] for f in factors])
+    times = np.arange(steps + 1, dtype=np.int64) * STEP_S
+    return PricePath(times_s=times, symbols=tuple(symbols), prices_usd=prices)
+
+
+@functools.cache
+def crash_result() -> ReplayResult:
+    return run_replay(book(), crash_path(book()), seed=7, options=ReplayOptions(sparklend=False))
+
+
+def test_crash_margin_call_then_liquidation_with_bad_debt() -> None:
+    r = crash_result()
+    assert r.summary.margin_calls >= 1
+    assert r.summary.liquidations == len(r.liquidations) >= 1
+    for liq in r.liquidations:
+        kinds = [n.kind for n in r.notices if n.account_id == liq.account_id]
+        # the ladder: a margin call, then liquidation, a plan, its execution
+        assert kinds.index("margin_call") < kinds.index("liquidation")
+        assert kinds.index("liquidation_plan") < kinds.index("liquidation_executed")
+        assert liq.rf_before_wad is not None
+        assert liq.rf_before_wad < 10**18
+        assert liq.repaid_usd_wad + liq.bad_debt_usd_wad <= liq.debt_before_usd_wad + 10**18
+    deep = sum(liq.bad_debt_usd_wad for liq in r.liquidations)
+    assert deep > 0  # an 80% crash leaves shortfalls
+    assert r.summary.total_bad_debt_usd_wad == r.steps[-1].cum_bad_debt_usd_wad
+    # bad debt is counted within a dollar of the liquidations' sum (per-record rounding)
+    assert abs(r.summary.total_bad_debt_usd_wad - deep) <= len(r.liquidations) * 10**18
+    assert sum(s.liquidations for s in r.steps) == len(r.liquidations)
+    assert [s.ts_s - r.started_ts_s for s in r.steps] == [i * STEP_S for i in range(9)]
+
+
+def test_steps_follow_the_path_prices() -> None:
+    b, path = book(), crash_path(book())
+    r = crash_result()
+    for i, step in enumerate(r.steps):
+        expected = book_prices_at(b, path, i)
+        expected.pop("sUSDS")  # sUSDS follows chi, not the path
+        for symbol, e8 in expected.items():
+            assert step.prices_usd_wad[symbol] == e8 * 10**10
+    assert r.steps[-1].prices_usd_wad["BTC"] == b.prices["BTC"] * 10**10 // 5
+    assert r.steps[-1].prices_usd_wad["USDC"] == b.prices["USDC"] * 10**10  # not in the path
+
+
+def test_journals_reopen_verify_and_match(tmp_path: Path) -> None:
+    journal = tmp_path / "run.db"
+    r = run_replay(book(), crash_path(book(), steps=4), journal_path=journal, seed=1)
+    assert r.journal_path == str(journal)
+    prime = Ledger.open(SqlJournalStore.sqlite(str(journal)), PrimeBook, use_snapshots=False)
+    lend = Ledger.open(
+        SqlJournalStore.sqlite(str(sparklend_journal_path(journal))),
+        SparkLendMarket,
+        use_snapshots=False,
+    )
+    state = prime.machine.state
+    assert prime.machine.clock.now == r.steps[-1].ts_s
+    assert len(state.accounts) == r.summary.accounts
+    assert sorted(n.message for n in state.notices) == sorted(n.message for n in r.notices)
+    # every refusal of the run is in the journals' rejection logs, and only those
+    logged = [(x.kind, x.ts_s) for x in prime.rejections()] + [
+        (x.kind, x.ts_s) for x in lend.rejections()
+    ]
+    assert sorted(logged) == sorted((x.kind, x.ts_s) for x in r.rejections)
+    hashes = prime.state_hash(), lend.state_hash()
+    prime.close()
+    lend.close()
+    again = tmp_path / "again.db"
+    run_replay(book(), crash_path(book(), steps=4), journal_path=again, seed=1)
+    prime2 = Ledger.open(SqlJournalStore.sqlite(str(again)), PrimeBook)
+    lend2 = Ledger.open(SqlJournalStore.sqlite(str(sparklend_journal_path(again))), SparkLendMarket)
+    assert (prime2.state_hash(), lend2.state_hash()) == hashes
+    prime2.close()
+    lend2.close()
+
+
+def test_existing_journal_is_refused_and_untouched(tmp_path: Path) -> None:
+    journal = tmp_path / "run.db"
+    journal.write_bytes(b"keep")
+    with pytest.raises(ProtocolError) as err:
+        run_replay(book(), crash_path(book(), steps=2), journal_path=journal)
+    assert err.value.code is ErrorCode.REPLAY_INVALID_OPTION
+    assert journal.read_bytes() == b"keep"
+
+
+def test_deterministic_json() -> None:
+    path = resolve_scenario("synthetic:crash", book(), seed=11, steps=6)
+    a = run_replay(book(), path, seed=11).to_json()
+    b = run_replay(book(), resolve_scenario("synthetic:crash", book(), seed=11, steps=6), seed=11)
+    assert a == b.to_json()
+    assert ReplayResult.from_json(a).to_json() == a
+
+
+def test_sparklend_and_savings_accrue() -> None:
+    r = run_replay(book(), crash_path(book(), steps=4), seed=2)
+    by_reserve: dict[str, list[int]] = {}
+    for rec in r.sparklend:
+        by_reserve.setdefault(rec.reserve, []).append(rec.borrowed_usd_wad)
+        assert 0 < rec.utilization_ray < 10**27
+        assert rec.variable_borrow_rate_ray > rec.supply_rate_ray > 0
+    stables = [s for s in ("DAI", "USDC", "USDS", "USDT") if s in by_reserve]
+    assert stables
+    for s in stables:  # a stablecoin's debt grows with interest at a constant price
+        assert by_reserve[s] == sorted(by_reserve[s])
+        assert by_reserve[s][-1] > by_reserve[s][0]
+    chis = [x.chi_ray for x in r.savings]
+    assert chis[0] == 10**27
+    assert chis == sorted(chis)
+    assert chis[-1] > chis[0]
+    assert len(r.savings) == len(r.steps)
+
+
+def test_user_csv_drives_a_replay(tmp_path: Path) -> None:
+    f = tmp_path / "prices.csv"
+    lines = ["timestamp,BTC,ETH"]
+    for i, (btc, eth) in enumerate([(95_000, 3_400), (60_000, 1_500), (30_000, 700)]):
+        lines.append(f"{1_700_000_000 + i * 86_400},{btc},{eth}")
+    f.write_text("\n".join(lines) + "\n")
+    path = resolve_scenario(str(f), book())
+    r = run_replay(book(), path, seed=0, options=ReplayOptions(sparklend=False))
+    assert [s.ts_s for s in r.steps] == [book().now_ts_s + i * 86_400 for i in range(3)]
+    assert r.steps[2].prices_usd_wad["BTC"] == 30_000 * 10**18
+    assert r.steps[2].prices_usd_wad["WBTC"] < r.steps[0].prices_usd_wad["WBTC"] // 3
+    assert r.summary.margin_calls + r.summary.liquidations >= 1
+
+
+def test_resolve_scenario_kinds() -> None:
+    b = book()
+    hist = resolve_scenario("ftx_2022", b, steps=14)
+    assert hist.times_s[0] == b.now_ts_s
+    assert (hist.times_s[-1] - hist.times_s[0]) == 14 * 86_400
+    assert book_prices_at(b, hist, 0)["BTC"] == b.prices["BTC"]
+    one = resolve_scenario("synthetic:gbm", b, seed=5, steps=10, step_s=600)
+    assert one == resolve_scenario("synthetic:gbm", b, seed=5, steps=10, step_s=600)
+    assert one != resolve_scenario("synthetic:gbm", b, seed=6, steps=10, step_s=600)
+    assert one.steps == 11
+    assert int(one.times_s[1] - one.times_s[0]) == 600
+    for bad in ("no_such_scenario", "synthetic:nope"):
+        with pytest.raises(ProtocolError) as err:
+            resolve_scenario(bad, b)
+        assert err.value.code is ErrorCode.REPLAY_BAD_SCENARIO

@@ -1,0 +1,7 @@
+"""The `sparkprime` command line (Typer + Rich): `cli.main.app`, the console script `main`.
+
+DESIGN: cli/ holds no business logic; every command calls the same facade a notebook user
+calls (`sim.facade`, `sim.facade_lend`, `sim.facade_journal`, `sim.replay`, `report`).
+"""
+
+__all__: list[str] = []

@@ -173,3 +173,33 @@ def test_resolve_scenario_kinds() -> None:
         with pytest.raises(ProtocolError) as err:
             resolve_scenario(bad, b)
         assert err.value.code is ErrorCode.REPLAY_BAD_SCENARIO
+
+
+def test_refused_prices_are_recorded_and_the_old_ones_stand(tmp_path: Path) -> None:
+    f = tmp_path / "pepe.csv"
+    t0 = 1_700_000_000
+    # PEPE at 4e-9 USD rounds to 0 in price_usd_e8: the engine refuses that step's prices
+    f.write_text(f"timestamp,BTC,PEPE\n{t0},95000,0.0000105\n{t0 + 3600},90000,0.000000004\n")
+    journal = tmp_path / "run.db"
+    r = run_replay(
+        book(), resolve_scenario(str(f), book()), journal_path=journal,
+        options=ReplayOptions(sparklend=False),
+    )  # fmt: skip
+    assert [(x.kind, x.code, x.journal) for x in r.rejections] == [
+        ("prime.set_prices", "PRIME_ENGINE_INVALID_PRICE", "prime")
+    ]
+    assert r.rejections[0].ts_s == r.steps[1].ts_s
+    assert r.steps[1].prices_usd_wad["BTC"] == 95_000 * 10**18  # the refused step changed nothing
+    prime = Ledger.open(SqlJournalStore.sqlite(str(journal)), PrimeBook)
+    assert [(x.kind, x.ts_s) for x in prime.rejections()] == [("prime.set_prices", r.steps[1].ts_s)]
+    prime.close()
+
+
+def test_step_callback_counts_every_step() -> None:
+    seen: list[tuple[int, int]] = []
+    path = crash_path(book(), steps=3)
+    run_replay(
+        book(), path, options=ReplayOptions(sparklend=False),
+        step_callback=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -25,9 +25,13 @@ the spacing is the path's):
 Every command goes through a `Ledger` (SQLite at `journal_path`, SparkLend's next to it as
 `<stem>.sparklend<suffix>`; None = in memory); refused commands are kept in each journal's
 rejection log and in `ReplayResult.rejections`. Same inputs and seed -> the same journals
-(state hashes) and byte-identical `to_json()`. The whole exact engine runs every step: no
-fast-tier kernel is used (measured fast enough for the 200-borrower book; docs in
-`docs/benchmarks.md` when written).
+(state hashes) and byte-identical `to_json()`. `policy` defaults to the book file's own
+(`load_book_file` reads it as `atlas_policy(as_of)` unless told otherwise);
+`step_callback(done, total)` is called after each step (a progress bar).
+
+The exact engine runs every step; no fast-tier kernel is used: the 200-borrower example book
+over 101 steps of `black_thursday_2020`, journaled to SQLite files, replays in 10-21 s on the
+2-core dev machine (its load varies), plus about 1 s for the HTML report.
 
 Example:
     >>> from sparkprime.presets.example_book import small_book

@@ -17,7 +17,8 @@ it follows its proxy (`price_base`: wrapped BTC -> BTC, WETH / weETH -> ETH, sUS
 spUSDC -> USDC, a Pendle PT -> its underlying's proxy), as the book price times the proxy's
 move since step 0 (integer arithmetic, rounded half up); an unpegged asset with no series and
 no proxy follows ETH (the scenario files' own proxy for alts) when the path has it; anything
-else (a USD stablecoin the path does not move, a vault share) holds its book price.
+else (a USD stablecoin the path does not move, a vault share) holds its book price. A price
+below half a unit of 1e-8 USD rounds to 0: it is passed on, and the engine refuses it.
 
 Example:
     >>> price_base("PT-sUSDe-24SEP2026"), price_base("cbBTC"), price_base("SOL")
@@ -111,10 +112,10 @@ def book_prices_at(book: BookFile, path: PricePath, step: int) -> dict[str, int]
         if src is None:
             out[symbol] = book_e8
         elif src == symbol:
-            out[symbol] = max(int(table[step, col[src]]), 1)
+            out[symbol] = int(table[step, col[src]])
         else:
             start, now = int(table[0, col[src]]), int(table[step, col[src]])
-            out[symbol] = max((book_e8 * now * 2 + start) // (2 * start), 1)
+            out[symbol] = (book_e8 * now * 2 + start) // (2 * start) if start else 0
     return out
 
 

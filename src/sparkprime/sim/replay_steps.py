@@ -22,11 +22,13 @@ from sparkprime.core.errors import ProtocolError
 from sparkprime.ledger import Ledger, Submission
 from sparkprime.presets.book_file import BookFile
 from sparkprime.prime import engine_commands as ec
+from sparkprime.prime.book import Loan, Position
 from sparkprime.prime.engine import PrimeBook
 from sparkprime.prime.engine_margin import effective_policy, limit_state, margin_of
 from sparkprime.prime.engine_state import NoticeKind
 from sparkprime.prime.limits import check_book
 from sparkprime.prime.liquidation import TRADE_ACTIONS, LiquidationTarget
+from sparkprime.prime.loans import accrue
 from sparkprime.prime.margin import RF_NO_DEBT_WAD
 from sparkprime.prime.policy import Policy
 from sparkprime.sim.replay_world import SparkLendWorld
@@ -168,9 +170,18 @@ class StepRecorder:
             rfs.append(rf)
             if self.worst is None or rf < self.worst[0]:
                 self.worst = (rf, account_id, ts)
+        held: dict[str, list[Position]] = {a: [] for a in state.accounts}
+        for p in state.positions.values():
+            held[p.account_id].append(p)
+        owed: dict[str, list[Loan]] = {a: [] for a in state.accounts}
+        for ln in state.loans.values():
+            owed[ln.account_id].append(accrue(ln, now_ts_s=ts))
         debt = value = 0
-        for account_id in sorted(state.accounts):
-            m = margin_of(state, account_id, ts, policy=policy)
+        for account_id in sorted(state.accounts):  # grouped once: margin_of's own scan is O(book)
+            m = margin_of(
+                state, account_id, ts, positions=held[account_id], loans=owed[account_id],
+                policy=policy,
+            )  # fmt: skip
             debt += m.borrowed_usd_wad
             value += m.value_usd_wad
         self.peak_funding = max(self.peak_funding, debt)

@@ -1,12 +1,12 @@
 # Two commands on a fresh machine with Python 3.11+, pip and make:
-#   make demo   - run the main job
+#   make demo   - run the main job (the sparkprime command's demo: report in sparkprime-demo/)
 #   make test   - lint, type-check and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo examples test lint typecheck pytest bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/sparkprime demo
+
+examples: $(STAMP)
 	$(BIN)/python examples/foundation_demo.py
 	$(BIN)/python examples/sparklend_demo.py
 
@@ -40,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/margin.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) sparkprime-demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -30,7 +30,9 @@ from sparkprime.sim.result import ReplayResult
 
 __all__ = ["DEMO_OUT", "DEMO_SCENARIO", "OUTPUT_FILES", "demo", "run"]
 
-DEMO_SCENARIO: Final = "oct10_2025"  # the 2025-10-10 cascade: alts -30..-70 %, USDe off peg
+# 2020-03-12: ETH -43 % in a day; the most instructive of the shipped shocks for the example
+# book (margin calls, liquidations and bad debt; 2025-10-10 gives one margin call).
+DEMO_SCENARIO: Final = "black_thursday_2020"
 DEMO_OUT: Final = Path("sparkprime-demo")
 OUTPUT_FILES: Final = {
     "report": "report.html",
@@ -137,7 +139,7 @@ def demo(
     steps: Annotated[int | None, typer.Option("--steps", help="Time steps.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result JSON only.")] = False,
 ) -> None:
-    """The example book (200 borrowers) through the 2025-10-10 crash: every output."""
+    """The example book (200 borrowers) through Black Thursday 2020: every output."""
     result, files = replay_to(
         example_book(), "example_book", DEMO_SCENARIO, out, steps=steps, step_s=None, seed=0,
         progress=not json_out,

@@ -214,3 +214,15 @@ def test_the_console_script_in_a_real_process(tmp_path: Path) -> None:
     assert bad.stderr.count("\n") == 1
     assert bad.stderr.startswith(f"{book}:4: (yaml): malformed YAML")
     assert not (tmp_path / "out").exists()
+
+
+def test_doctests() -> None:
+    import doctest  # noqa: PLC0415
+
+    from sparkprime.cli import common  # noqa: PLC0415
+    from sparkprime.sim import facade, facade_journal, facade_lend  # noqa: PLC0415
+
+    for module in (common, facade, facade_journal, facade_lend):
+        result = doctest.testmod(module)
+        assert result.attempted > 0, module.__name__
+        assert result.failed == 0, module.__name__

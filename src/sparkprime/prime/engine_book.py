@@ -7,8 +7,10 @@ on a refusal anyway). A position change runs `prime.exposure.validate_position` 
 future or PT is refused), the book records' own checks (a negative quantity where none is
 allowed is refused), the reduce-only rule, and every book-wide limit
 (`prime.limits.assert_within_limits`: a venue over its limit is refused, naming the limit)
-before it is applied; an unapproved or unknown asset is accepted and a WARNING notice says it
-takes the 100% haircut.
+before it is applied (an account with a pending liquidation plan takes none: the plan owns
+its positions until `prime.execute_liquidation`); an asset the policy does not approve (or
+does not know) is accepted and a WARNING notice says it takes the 100% haircut; a symbol the
+book cannot value (not in the asset registry, or unpriced) is refused.
 """
 
 from __future__ import annotations
@@ -286,8 +288,16 @@ def open_account(state: BookState, cmd: ec.OpenAccount, now: int) -> None:
 def _check_reduce_only(
     state: BookState, account_id: str, after: Iterable[Position], now: int, action: str
 ) -> None:
-    """A REDUCE_ONLY / LIQUIDATION account's change must not lower its RF."""
+    """A REDUCE_ONLY / LIQUIDATION account's change must not lower its RF, and an account
+    with a pending liquidation plan takes no position change (the plan owns it)."""
     status = status_of(state, account_id, now)
+    if account_id in state.plans:
+        raise ProtocolError(
+            ErrorCode.PRIME_ENGINE_REDUCE_ONLY,
+            account_id=account_id,
+            status=status.status.value,
+            reason=f"a liquidation plan is pending: no {action}",
+        )
     if not is_restricted(status):
         return
     curr = margin_of(state, account_id, now).rf_wad

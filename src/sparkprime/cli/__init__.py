@@ -4,4 +4,11 @@ DESIGN: cli/ holds no business logic; every command calls the same facade a note
 calls (`sim.facade`, `sim.facade_lend`, `sim.facade_journal`, `sim.replay`, `report`).
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from sparkprime.cli.main import app, main
+
+__all__ = [
+    "app",
+    "main",
+]

@@ -5,4 +5,15 @@
 written atomically (a temporary file renamed into place), so a reader never sees half a file.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from sparkprime.report.html import write_html_report
+from sparkprime.report.json_out import read_json_result, write_json_result
+from sparkprime.report.terminal import summary_renderable
+
+__all__ = [
+    "read_json_result",
+    "summary_renderable",
+    "write_html_report",
+    "write_json_result",
+]

@@ -6,4 +6,19 @@ precomputed row. Float64 throughout; the exact int model in `prime.margin` is th
 and the kernels agree with it to a relative 1e-9 (tests/risk).
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from sparkprime.risk.book_arrays import BookArrays, build_book_arrays, reprice
+from sparkprime.risk.margin_kernels import MarginBatch, grid_stpv, margin_batch
+from sparkprime.risk.whatif_fast import FastWhatIf, what_if_fast
+
+__all__ = [
+    "BookArrays",
+    "FastWhatIf",
+    "MarginBatch",
+    "build_book_arrays",
+    "grid_stpv",
+    "margin_batch",
+    "reprice",
+    "what_if_fast",
+]

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from sparkprime.report import terminal
-from sparkprime.report.fmt import ray_pct, rf, usd, utc
+from sparkprime.report.fmt import ray_pct, rf, usd, utc, utc_short
 from sparkprime.report.summary import ordered_statuses
 from sparkprime.report.terminal import summary_renderable
 from tests.report.sample import WAD, sample_result
@@ -78,11 +78,49 @@ def test_rf_pct_and_time() -> None:
 
 
 def test_statuses_follow_the_ladder() -> None:
-    counts = {"zombie": 1, "reduce_only": 2, "healthy": 3, "closed": 4, "margin_call": 5}
+    counts = {
+        "zombie": 1, "reduce_only": 2, "healthy": 3, "closed": 4, "margin_call": 5,
+        "liquidated": 6, "liquidation": 7, "a_status": 8,
+    }  # fmt: skip
     assert ordered_statuses(counts) == (
         ("healthy", 3),
         ("margin_call", 5),
         ("reduce_only", 2),
+        ("liquidation", 7),
+        ("liquidated", 6),  # closed out: after the ladder, before the unknown ones
+        ("a_status", 8),
         ("closed", 4),
         ("zombie", 1),
     )
+
+
+def test_liquidations_table_short_times_no_wrapping() -> None:
+    r = sample_result()
+    text = _text(summary_renderable(r), width=terminal.NON_TTY_WIDTH)
+    table = text[text.index("Worst liquidations") :]
+    assert "time (UTC)" in table
+    for x in r.liquidations:
+        assert utc_short(x.ts_s) in table
+        assert utc(x.ts_s) not in table
+    assert utc_short(1_710_000_000) == "03-09 16:00"
+    # one line per liquidation: nothing wraps at the non-terminal width
+    rows = [line for line in table.splitlines() if "acct-" in line]
+    assert len(rows) == len(r.liquidations)
+    assert max(len(line) for line in text.splitlines()) <= terminal.NON_TTY_WIDTH
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def test_console_width_fixed_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert terminal.console_width(_Stream(tty=False)) == terminal.NON_TTY_WIDTH == 120
+    assert terminal.console_width(_Stream(tty=True)) is None  # Rich measures the terminal
+    monkeypatch.setenv("COLUMNS", "200")
+    assert terminal.console_width(_Stream(tty=False)) is None  # the user's COLUMNS wins

@@ -33,6 +33,7 @@ import typer
 from rich.console import Console
 
 from sparkprime.core.errors import ErrorCode, InvariantViolation, ProtocolError
+from sparkprime.report.terminal import console_width
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -74,8 +75,9 @@ R = TypeVar("R")
 
 
 def stdout_console() -> Console:
-    """Rich on stdout (tables)."""
-    return Console(highlight=False)
+    """Rich on stdout (tables); a fixed width when stdout is not a terminal
+    (`report.terminal.console_width`)."""
+    return Console(highlight=False, width=console_width())
 
 
 def stderr_console() -> Console:

@@ -445,6 +445,7 @@ class ErrorCode(IntEnum):
     PRIME_ENGINE_RF_TOO_LOW = 5504
     PRIME_ENGINE_REDUCE_ONLY = 5505
     PRIME_ENGINE_MISSING_DATA = 5506
+    PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT = 5507
 
     # 5600-5649: the fast tier (risk/): NumPy margin kernels over the whole book
     RISK_INVALID_INPUT = 5600
@@ -1037,6 +1038,10 @@ _MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.PRIME_ENGINE_REDUCE_ONLY: "account {account_id!r} is {status}: {reason}",
     ErrorCode.PRIME_ENGINE_MISSING_DATA: "prime book: {what} is not set ({reason})",
+    ErrorCode.PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT: (
+        "prime book: account {account_id!r} has {count} MARGIN_VALUE positions at venue "
+        "{venue_id!r} (a margin value report needs exactly one)"
+    ),
     ErrorCode.RISK_INVALID_INPUT: "risk arrays, {field}: {reason}",
     ErrorCode.RISK_WHAT_IF_UNSUPPORTED: "fast what-if cannot {change}: {reason}",
     ErrorCode.PRICE_SCENARIO_INVALID: "price scenario {name}, {field}: {reason}",

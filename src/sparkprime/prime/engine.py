@@ -44,6 +44,7 @@ from sparkprime.ledger.command import canonical_json
 from sparkprime.prime import engine_book as eb
 from sparkprime.prime import engine_commands as ec
 from sparkprime.prime import engine_loans as el
+from sparkprime.prime import engine_reports as erp
 from sparkprime.prime import engine_risk as er
 from sparkprime.prime.book import Asset
 from sparkprime.prime.critical_actions import AccountControls, SignerSet
@@ -70,6 +71,7 @@ _HANDLERS: Final[Mapping[type, _Handler]] = {
     ec.OpenAccount: eb.open_account,
     ec.UpsertPosition: eb.upsert_position,
     ec.RemovePosition: eb.remove_position,
+    ec.ReportMarginValues: erp.report_margin_values,
     ec.OriginateLoan: el.originate_loan,
     ec.Draw: el.draw,
     ec.Repay: el.repay,

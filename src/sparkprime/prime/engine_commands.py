@@ -7,9 +7,9 @@ prices `price_usd_e8`, money `*_usd_wad`, rates bps, times `ts_s` (a command run
 journal's timestamp; the book has no other clock).
 
 Groups: governance (policy, benchmarks, prices, depth, supply, SLL max exposure, assets), book
-(borrowers, venues, accounts, positions), loans (originate, draw, repay, renew, accrue), risk
-(remargin, execute a liquidation plan, emergency actions) and critical actions (propose,
-approve, execute: >= 3 signers from >= 2 entities).
+(borrowers, venues, accounts, positions, the venues' margin value reports), loans (originate,
+draw, repay, renew, accrue), risk (remargin, execute a liquidation plan, emergency actions) and
+critical actions (propose, approve, execute: >= 3 signers from >= 2 entities).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
     "ExecuteCritical",
     "ExecuteLiquidation",
     "Fill",
+    "MarginValueEntry",
     "OnboardBorrower",
     "OpenAccount",
     "OriginateLoan",
@@ -49,6 +50,7 @@ __all__ = [
     "RemovePosition",
     "RenewLoan",
     "Repay",
+    "ReportMarginValues",
     "SetBenchmarks",
     "SetCirculatingSupply",
     "SetMarketDepth",
@@ -187,6 +189,26 @@ class RemovePosition:
     position_id: str
 
 
+@record
+class MarginValueEntry:
+    account_id: str
+    venue_id: str
+    margin_value_usd_wad: int  # signed: a venue's adjEq can be negative (an underwater account)
+
+
+@command("prime.report_margin_values")
+class ReportMarginValues:
+    """What CEX sub-accounts report as their margin value (OKX `adjEq`: collateral, PnL,
+    funding, fees), each replacing its account's one MARGIN_VALUE position at that venue.
+
+    A venue's report, not a borrower's action: no limit or reduce-only check (the next
+    `prime.remargin` acts on it), but every account and venue must be known and hold exactly
+    one MARGIN_VALUE position there (PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT).
+    """
+
+    reports: tuple[MarginValueEntry, ...]
+
+
 # --- loans ---------------------------------------------------------------------------------
 
 
@@ -297,6 +319,7 @@ ENGINE_COMMANDS: tuple[type, ...] = (
     OpenAccount,
     UpsertPosition,
     RemovePosition,
+    ReportMarginValues,
     OriginateLoan,
     Draw,
     Repay,

@@ -14,7 +14,8 @@ engine adds, before anything changes:
   insolvent borrower draws nothing (origination checks every gate).
 
 The drawn cash lands as a SPOT position of the pool's borrowed asset (`cash_position_id` at
-`venue_id`), as `prime.limits` models it.
+`venue_id`), as `prime.limits` models it. A new loan or draw reopens an account a full
+liquidation closed out (it leaves `BookState.liquidated`).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def originate_loan(state: BookState, cmd: ec.OriginateLoan, now: int) -> dict[st
     rf = _check_rf_after(state, account, after, loan, now=now, action="originating this loan")
     state.loans[loan.loan_id] = loan
     _land_cash(state, after, cmd.cash_position_id)
+    state.liquidated.pop(account.account_id, None)  # a new loan reopens a closed-out account
     return {"loan_id": loan.loan_id, "rf_wad": rf, "term_end_ts_s": loan.term_end_ts_s}
 
 
@@ -169,6 +171,7 @@ def draw(state: BookState, cmd: ec.Draw, now: int) -> dict[str, Any]:
     rf = _check_rf_after(state, account, after, drawn, now=now, action=f"drawing {cmd.amount}")
     state.loans[loan.loan_id] = drawn
     _land_cash(state, after, cmd.cash_position_id)
+    state.liquidated.pop(account.account_id, None)  # so does a new draw
     return {"loan_id": loan.loan_id, "principal": drawn.principal, "rf_wad": rf}
 
 

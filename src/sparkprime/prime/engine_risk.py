@@ -1,16 +1,17 @@
 """`PrimeBook` handlers for risk: re-margin, liquidation, emergencies and critical actions.
 
 `prime.remargin` margins every account (in id order) at the command's time:
-`prime.margin.margin_account` -> `prime.status.next_status` (the cure clock: an uncured
-margin call turns REDUCE_ONLY after the pool's cure period) -> a notice on every change of
-rung; the account's unapproved use is remembered and `prime.recalls.unapproved_notices`
-recalls its loans when it is serious or repeated; rate-shortfall recalls are re-checked; an
-account in LIQUIDATION gets a full plan from `prime.liquidation_plan.plan_liquidation`
-(settling at the book's first on-chain venue), kept pending until `prime.execute_liquidation`
-applies it with the market's fills (`prime.liquidation_exec`): positions closed, loans repaid,
-the fee taken and any shortfall written off as bad debt, and the borrower's other loans
-accelerated (cross-default). A plan that cannot be made (no market depth for a symbol) is a
-WARNING notice, not a refusal of the whole re-margin.
+`prime.margin.margin_account` -> `prime.status.next_status` (the cure clock: an uncured margin
+call turns REDUCE_ONLY after the pool's cure period) -> a notice on every change of rung; the
+account's unapproved use is remembered and `prime.recalls.unapproved_notices` recalls its loans
+when it is serious or repeated; rate-shortfall recalls are re-checked; an account in LIQUIDATION
+gets a full plan from `prime.liquidation_plan.plan_liquidation` (settling at the book's first
+on-chain venue), kept pending until `prime.execute_liquidation` applies it with the market's
+fills (`prime.liquidation_exec`): positions closed, loans repaid, the fee taken and any
+shortfall written off as bad debt, and the borrower's other loans accelerated (cross-default); a
+FULL plan's account is recorded as liquidated (`BookState.liquidated`, until its next new loan
+or draw). A plan that cannot be made (no market depth for a symbol) is a WARNING notice, not a
+refusal of the whole re-margin.
 
 Emergency actions are `prime.emergency`'s (raise-only, checked against the policy in force);
 critical actions are `prime.critical_actions`' (>= 3 signers from >= 2 entities at execution).
@@ -171,6 +172,8 @@ def execute_liquidation(state: BookState, cmd: ec.ExecuteLiquidation, now: int) 
         )
         state.loans[ln.loan_id] = left.get(ln.loan_id, closed)
     del state.plans[account.account_id]
+    if plan.target is LiquidationTarget.FULL:
+        state.liquidated[account.account_id] = now  # reported as "liquidated" (prime.queries)
     state.bad_debt += outcome.bad_debt
     state.fees += outcome.fee
     policy = effective_policy(state)

@@ -50,7 +50,7 @@ __all__ = [
     "to_plain",
 ]
 
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2  # 2: `liquidated`
 NOTICES_KEPT: Final = 10_000  # the oldest notices are dropped past this (their seq is kept)
 UNAPPROVED_HISTORY_KEPT: Final = 16  # margin checks remembered per account (recall trigger 2)
 _T = TypeVar("_T")
@@ -110,6 +110,8 @@ class BookState:
     emergencies: tuple[EmergencyAction, ...] = ()
     recalls: tuple[RecallNotice, ...] = ()  # active recall notices, one per (loan, trigger)
     plans: dict[str, LiquidationPlan] = field(default_factory=dict)  # account -> pending plan
+    # account -> when a FULL plan closed it out; cleared by its next new loan or draw
+    liquidated: dict[str, int] = field(default_factory=dict)
     controls: AccountControls | None = None
     proposals: dict[str, Proposal] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()

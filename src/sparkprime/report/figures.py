@@ -45,6 +45,7 @@ _STATUS_COLOURS: Final = {
     "margin_call": "#f2c500",
     "reduce_only": "#ff7f0e",
     "liquidation": "#d62728",
+    "liquidated": "#7b1f1f",
 }
 _BANDS: Final = (("p1_wad", "p99_wad", 0.15), ("p5_wad", "p95_wad", 0.25))
 _HEIGHT_PX: Final = 420

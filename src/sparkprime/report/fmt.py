@@ -6,8 +6,8 @@ decimals. Floats appear only in charts (`wad_to_float`), never in these strings.
 Example:
     >>> usd(1_234_567_891 * 10**16), usd(-5 * 10**15), rf(115 * 10**16), ray_pct(5 * 10**25)
     ('$12,345,678.91', '-$0.01', '1.1500', '5.00%')
-    >>> utc(0)
-    '1970-01-01 00:00:00 UTC'
+    >>> utc(0), utc_short(0)
+    ('1970-01-01 00:00:00 UTC', '01-01 00:00')
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Final
 
-__all__ = ["RAY", "WAD", "ray_pct", "rf", "usd", "utc", "utc_iso", "wad_to_float"]
+__all__ = ["RAY", "WAD", "ray_pct", "rf", "usd", "utc", "utc_iso", "utc_short", "wad_to_float"]
 
 WAD: Final = 10**18
 RAY: Final = 10**27
@@ -61,6 +61,11 @@ def utc_iso(ts_s: int) -> str:
 def utc(ts_s: int) -> str:
     """Unix seconds as a readable UTC time."""
     return datetime.fromtimestamp(ts_s, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def utc_short(ts_s: int) -> str:
+    """Unix seconds as a short UTC time for narrow tables: month-day hour:minute."""
+    return datetime.fromtimestamp(ts_s, tz=UTC).strftime("%m-%d %H:%M")
 
 
 def wad_to_float(value: int, unit: int = WAD) -> float:

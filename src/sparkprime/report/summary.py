@@ -1,17 +1,19 @@
 """What every report shows first: the summary rows, and account statuses in ladder order.
 
 `summary_rows` gives (label, value) text pairs (the terminal table and the HTML header);
-statuses list the margin ladder best first, then any others sorted.
+statuses list the margin ladder best first, then `liquidated` (accounts a full liquidation
+closed out: `prime.queries.LIQUIDATED`), then any others sorted.
 
 Example:
-    >>> ordered_statuses({"liquidation": 1, "closed": 2, "healthy": 3})
-    (('healthy', 3), ('liquidation', 1), ('closed', 2))
+    >>> ordered_statuses({"liquidation": 1, "closed": 2, "liquidated": 4, "healthy": 3})
+    (('healthy', 3), ('liquidation', 1), ('liquidated', 4), ('closed', 2))
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sparkprime.prime.queries import LIQUIDATED
 from sparkprime.prime.status import MarginStatus
 from sparkprime.report.fmt import rf as fmt_rf
 from sparkprime.report.fmt import usd, utc
@@ -19,11 +21,11 @@ from sparkprime.sim.result import ReplayResult
 
 __all__ = ["ordered_statuses", "status_names", "summary_rows"]
 
-_LADDER = tuple(s.value for s in MarginStatus)
+_LADDER = (*(s.value for s in MarginStatus), LIQUIDATED)
 
 
 def status_names(names: Iterable[str]) -> tuple[str, ...]:
-    """`names` deduplicated: the ladder's rungs in ladder order, then the rest sorted."""
+    """`names` deduplicated: the ladder's rungs in ladder order, `liquidated`, the rest sorted."""
     seen = set(names)
     return tuple(s for s in _LADDER if s in seen) + tuple(sorted(seen - set(_LADDER)))
 

@@ -1,5 +1,10 @@
 """The replay's summary for the terminal: Rich tables the CLI prints.
 
+When stdout is not a terminal (a pipe, a file, `make`), Rich would fall back to 80 columns
+and wrap the liquidations table badly: `console_width()` gives the CLI a fixed
+`NON_TTY_WIDTH` there (unless `COLUMNS` says otherwise). The liquidations table keeps its times
+short (`07-20 18:00`, UTC, as its header says).
+
 Example:
     >>> import io
     >>> from rich.console import Console
@@ -16,18 +21,32 @@ Example:
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import TextIO
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from sparkprime.report.fmt import rf as fmt_rf
-from sparkprime.report.fmt import usd, utc
+from sparkprime.report.fmt import usd, utc_short
 from sparkprime.report.summary import summary_rows
 from sparkprime.sim.result import ReplayResult
 
-__all__ = ["MAX_TERMINAL_LIQUIDATIONS", "summary_renderable"]
+__all__ = ["MAX_TERMINAL_LIQUIDATIONS", "NON_TTY_WIDTH", "console_width", "summary_renderable"]
 
 MAX_TERMINAL_LIQUIDATIONS = 10  # the worst (largest bad debt, then fee) are listed
+NON_TTY_WIDTH = 120  # columns when stdout is not a terminal
+
+
+def console_width(stream: TextIO | None = None) -> int | None:
+    """The width to render at on `stream` (stdout): None (Rich measures) on a terminal or
+    when `COLUMNS` is set, else `NON_TTY_WIDTH`."""
+    out = sys.stdout if stream is None else stream
+    if os.environ.get("COLUMNS") or (hasattr(out, "isatty") and out.isatty()):
+        return None
+    return NON_TTY_WIDTH
 
 
 def summary_renderable(result: ReplayResult) -> RenderableType:
@@ -46,11 +65,12 @@ def summary_renderable(result: ReplayResult) -> RenderableType:
         key=lambda x: (-x.bad_debt_usd_wad, -x.fee_usd_wad, x.ts_s, x.account_id),
     )[:MAX_TERMINAL_LIQUIDATIONS]
     liq = Table(title=f"Worst liquidations ({len(worst)} of {len(result.liquidations)})")
-    for name in ("time", "account", "kind", "proceeds", "fee", "bad debt", "RF before"):
-        liq.add_column(name, justify="left" if name in ("time", "account", "kind") else "right")
+    for name in ("time (UTC)", "account", "kind", "proceeds", "fee", "bad debt", "RF before"):
+        left = name in ("time (UTC)", "account", "kind")
+        liq.add_column(name, justify="left" if left else "right", no_wrap=left)
     for x in worst:
         liq.add_row(
-            utc(x.ts_s),
+            utc_short(x.ts_s),
             Text(x.account_id),
             "full" if x.full else "partial",
             usd(x.proceeds_usd_wad),

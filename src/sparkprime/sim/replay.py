@@ -7,9 +7,11 @@ the spacing is the path's):
 
 1. prices: `sim.replay_inputs.book_prices_at` maps the path onto every symbol the book prices;
    sUSDS (when the path does not carry it) is its book price times the vault's chi growth;
-2. the prime book, in one journal batch: `prime.set_prices`, `prime.accrue` (loans persist
-   their interest), `prime.remargin` (the status ladder, margin calls, cures, recalls and
-   full liquidation plans for accounts in LIQUIDATION);
+2. the prime book, in one journal batch: `prime.set_prices`, `prime.report_margin_values`
+   (the replay plays the CEXs: every sub-account's margin value marked to the new prices,
+   `sim.replay_venues`), `prime.accrue` (loans persist their interest), `prime.remargin`
+   (the status ladder, margin calls, cures, recalls and full liquidation plans for accounts
+   in LIQUIDATION);
 3. every pending plan is executed, in a second batch, as `prime.execute_liquidation` with
    fills at the plan's own expected prices: the mark moved by the depth-walk slippage of
    `prime.liquidation_plan` (a documented choice: the replay has no order book, and executing

@@ -1,9 +1,11 @@
 """One replay step against the journals, and the records it leaves (`StepRecorder`).
 
-`StepRecorder.step` submits the prime book's step (`prime.set_prices`, `prime.accrue`,
+`StepRecorder.step` submits the prime book's step (`prime.set_prices`, the CEX sub-accounts'
+`prime.report_margin_values` marked to the new prices by `sim.replay_venues`, `prime.accrue`,
 `prime.remargin` in one batch; then one `prime.execute_liquidation` per pending plan, filled
 at the plan's expected prices) and turns what happened into `sim.result` records: the RF
-percentiles are the re-margin's own RFs (accounts that owe something), values and debts come
+percentiles are the re-margin's own RFs (accounts that owe something), accounts by status are
+`prime.queries.statuses` (a fully liquidated account counts as `liquidated`), values and debts come
 from `prime.engine_margin.margin_of` after the liquidations, USD figures of borrowed-asset
 amounts use the pool's borrowed-asset price at that step. `result` assembles the
 `ReplayResult`, with a summary.
@@ -31,6 +33,8 @@ from sparkprime.prime.liquidation import TRADE_ACTIONS, LiquidationTarget
 from sparkprime.prime.loans import accrue
 from sparkprime.prime.margin import RF_NO_DEBT_WAD
 from sparkprime.prime.policy import Policy
+from sparkprime.prime.queries import statuses
+from sparkprime.sim.replay_venues import margin_value_reports
 from sparkprime.sim.replay_world import SparkLendWorld
 from sparkprime.sim.result import (
     LimitRecord,
@@ -116,13 +120,15 @@ class StepRecorder:
         state = self.prime.machine.state
         seq0 = state.notice_seq
         entries = tuple(ec.PriceEntry(symbol=s, price_usd_e8=p) for s, p in sorted(prices.items()))
-        out = self._submit(
-            "prime", self.prime, [ec.SetPrices(prices=entries), ec.Accrue(), ec.Remargin()], ts
-        )
-        remargin = out[2].result if not isinstance(out[2], ProtocolError) else {}
+        cmds: list[Any] = [ec.SetPrices(prices=entries)]
+        reports = margin_value_reports(state, prices, ts)  # the venues' view of the new prices
+        if reports:
+            cmds.append(ec.ReportMarginValues(reports=reports))
+        out = self._submit("prime", self.prime, [*cmds, ec.Accrue(), ec.Remargin()], ts)
+        remargin = out[-1].result if not isinstance(out[-1], ProtocolError) else {}
         plans = dict(sorted(self.prime.machine.state.plans.items()))
         if plans:
-            cmds = [
+            execs = [
                 ec.ExecuteLiquidation(
                     account_id=account_id,
                     fills=tuple(
@@ -133,7 +139,8 @@ class StepRecorder:
                 )
                 for account_id, plan in plans.items()
             ]
-            for cmd, res in zip(cmds, self._submit("prime", self.prime, cmds, ts), strict=True):
+            done = self._submit("prime", self.prime, execs, ts)
+            for cmd, res in zip(execs, done, strict=True):
                 if not isinstance(res, ProtocolError):
                     self._liquidated(ts, plans[cmd.account_id], res.result, remargin)
         self._record_step(index, ts, remargin, seq0)
@@ -190,7 +197,7 @@ class StepRecorder:
             step=index, ts_s=ts,
             prices_usd_wad={s: p * _E8_TO_WAD for s, p in state.prices.items()},
             rf_quantiles=RfQuantiles.of(rfs),
-            accounts_by_status=Counter(s.status.value for s in state.statuses.values()),
+            accounts_by_status=Counter(statuses(state, ts).values()),
             total_debt_usd_wad=debt, net_value_usd_wad=value, funding_used_usd_wad=debt,
             cum_bad_debt_usd_wad=usd_wad(state.bad_debt, self.decimals, borrowed_price),
             cum_liquidation_fees_usd_wad=usd_wad(state.fees, self.decimals, borrowed_price),

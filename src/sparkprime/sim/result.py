@@ -159,7 +159,8 @@ class StepRecord(_Record):
     ts_s: int
     prices_usd_wad: Mapping[str, int] = field(hash=False)  # symbol -> USD price, wad
     rf_quantiles: RfQuantiles | None  # None when no account owes anything
-    accounts_by_status: Mapping[str, int] = field(hash=False)  # MarginStatus value -> count
+    # MarginStatus value, or "liquidated" (closed out by a full liquidation) -> count
+    accounts_by_status: Mapping[str, int] = field(hash=False)
     total_debt_usd_wad: int
     net_value_usd_wad: int  # sum of accounts' marked portfolio values; may be negative
     funding_used_usd_wad: int  # SLL funding drawn by the book's loans

@@ -21,6 +21,7 @@ from sparkprime.presets.book_file import book_yaml
 from sparkprime.presets.example_book import small_book
 from sparkprime.presets.price_scenarios import list_price_scenarios
 from sparkprime.presets.sparklend_ethereum import sparklend_ethereum_preset
+from sparkprime.sim.facade_lend import PRESET_SSR_RAY
 
 RUNNER = CliRunner()
 
@@ -152,6 +153,19 @@ def test_lend_rates_and_health_of_a_fresh_market() -> None:
     rows = json.loads(stdout)
     assert len(rows) == len(sparklend_ethereum_preset().reserves)
     assert all(r["supplied"] == r["borrowed"] == r["utilization_ray"] == 0 for r in rows)
+    # No borrows: the SSR kinks quote their base rate, 0, though the SSR is fed: their rate
+    # at the kink is the SSR's APR plus the spread (spec §3: DAI and USDC SSR + 1.25%).
+    ssr_apr_ray = (PRESET_SSR_RAY - 10**27) * 365 * 86_400
+    by_symbol = {r["symbol"]: r for r in rows}
+    for symbol in ("DAI", "USDC"):
+        row = by_symbol[symbol]
+        assert row["strategy_variable_borrow_rate_ray"] == row["variable_borrow_rate_ray"] == 0
+        assert row["kink_variable_borrow_rate_ray"] == ssr_apr_ray + 125 * 10**23
+    assert by_symbol["USDT"]["kink_variable_borrow_rate_ray"] == ssr_apr_ray + 50 * 10**23
+    code, stdout, _ = invoke("lend", "rates")
+    assert code == 0
+    assert "borrow at kink" in stdout
+    assert "not a missing rate feed" in " ".join(stdout.split())
     user = "0x" + "ab" * 20
     code, stdout, _ = invoke("lend", "health", user, "--json")
     assert code == 0

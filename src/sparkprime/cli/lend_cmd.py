@@ -1,7 +1,9 @@
 """`sparkprime lend reserves|rates|health ADDRESS`: SparkLend market views.
 
 The market is the Ethereum preset listed in a fresh market (`sim.facade_lend.preset_market`),
-or, with `--journal FILE`, the market of a SparkLend journal (verified on open).
+or, with `--journal FILE`, the market of a SparkLend journal (verified on open). `rates` adds
+the borrow rate at the kink and, where a reserve has no borrows, a caption saying why its rates
+read 0 (the strategy's base rate, not a missing SSR feed: `sim.facade_lend`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from sparkprime.sim.facade_lend import (
     reserve_views,
 )
 
-__all__ = ["app"]
+__all__ = ["ZERO_UTILIZATION_NOTE", "app"]
+
+ZERO_UTILIZATION_NOTE = (
+    "A reserve with no borrows (utilization 0) quotes its strategy's base rate: 0 for the SSR "
+    "and LST kinks (DAI, USDC, USDS, USDT, WETH) whatever the SSR; that is what the contracts "
+    "give, not a missing rate feed. 'borrow at kink' is the rate at the optimal utilization "
+    "(base + slope1, slope1 read live from the SSR or LST source)."
+)
 
 app = typer.Typer(help="SparkLend market views (the Ethereum preset, or a journaled market).")
 
@@ -81,14 +90,18 @@ def rates(journal: JournalOpt = None, json_out: Annotated[bool, JsonOption] = Fa
         return
     table = Table(title="SparkLend rates (annual)")
     for name in ("reserve", "utilization", "supply rate", "borrow rate",
-                 "strategy supply", "strategy borrow"):  # fmt: skip
+                 "strategy supply", "strategy borrow", "borrow at kink"):  # fmt: skip
         table.add_column(name, justify="left" if name == "reserve" else "right")
     for r in rows:
+        kink = r["kink_variable_borrow_rate_ray"]
         table.add_row(
             Text(r["symbol"]), ray_pct(r["utilization_ray"]), ray_pct(r["supply_rate_ray"]),
             ray_pct(r["variable_borrow_rate_ray"]), ray_pct(r["strategy_supply_rate_ray"]),
             ray_pct(r["strategy_variable_borrow_rate_ray"]),
+            "\u2014" if kink is None else ray_pct(kink),
         )  # fmt: skip
+    if any(r["utilization_ray"] == 0 for r in rows):
+        table.caption = ZERO_UTILIZATION_NOTE
     stdout_console().print(table)
 
 

@@ -8,7 +8,12 @@ What `sparkprime lend` shows, as JSON-able dicts computed from the live model:
 - `rate_views(market)`: supplied and borrowed (token units), utilization and the current
   supply and variable borrow rates (ray, annual) as the Pool's reserve data holds them, and
   the rates the reserve's strategy gives at that utilization (what the next action sets: a
-  freshly listed reserve stores 0 until then);
+  freshly listed reserve stores 0 until then), and the variable borrow rate at the kink
+  (`base + slope1` from the strategy's getters, with slope1 read live from its rate source:
+  SSR + 1.25 % for DAI and USDC). At zero utilization a kink strategy's borrow rate is its
+  base rate, 0 for the preset's SSR and LST kinks (DAI, USDC, USDS, USDT, WETH), so a fresh
+  market quotes 0 for them however the SSR is set: that is the contracts' answer, not a
+  missing rate feed; the rate at the kink shows the SSR is fed;
 - `health_view(market, address)`: `getUserAccountData` of a user, or `has_position: False`
   when the user holds nothing in the market.
 
@@ -118,6 +123,16 @@ def reserve_views(market: SparkLendMarket) -> list[dict[str, Any]]:
     return out
 
 
+def _kink_rate(strategy: object) -> int | None:
+    """base + slope1: the variable borrow rate at the optimal utilization (None for a
+    strategy without those getters, e.g. the historical DAI strategy)."""
+    base = getattr(strategy, "get_base_variable_borrow_rate", None)
+    slope1 = getattr(strategy, "get_variable_rate_slope1", None)
+    if base is None or slope1 is None:
+        return None
+    return int(base()) + int(slope1())
+
+
 def rate_views(market: SparkLendMarket) -> list[dict[str, Any]]:
     """Supplied, borrowed (base units), utilization and current rates (ray) per reserve."""
     pool = market.pool
@@ -130,7 +145,8 @@ def rate_views(market: SparkLendMarket) -> list[dict[str, Any]]:
         borrowed = variable + stable
         utilization = borrowed * _RAY // supplied if supplied else 0
         # What the strategy would set at the next action (a fresh reserve's stored rates are 0).
-        quoted = data.interest_rate_strategy.calculate_interest_rates(
+        strategy = data.interest_rate_strategy
+        quoted = strategy.calculate_interest_rates(
             CalculateInterestRatesParams(
                 unbacked=data.unbacked, liquidity_added=0, liquidity_taken=0,
                 total_stable_debt=stable, total_variable_debt=variable,
@@ -145,6 +161,8 @@ def rate_views(market: SparkLendMarket) -> list[dict[str, Any]]:
             "variable_borrow_rate_ray": data.current_variable_borrow_rate,
             "strategy_supply_rate_ray": quoted.liquidity_rate_ray,
             "strategy_variable_borrow_rate_ray": quoted.variable_borrow_rate_ray,
+            "optimal_usage_ratio_ray": getattr(strategy, "OPTIMAL_USAGE_RATIO", None),
+            "kink_variable_borrow_rate_ray": _kink_rate(strategy),
             "last_update_ts_s": data.last_update_timestamp,
         })  # fmt: skip
     return out

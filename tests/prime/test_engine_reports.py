@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,8 +37,10 @@ from tests.prime.test_engine_support import (
 
 
 def _mv(value_usd: int, pid: str = "okx-mv", venue: str = "okx-1") -> ec.UpsertPosition:
-    return position(pid, venue, PositionKind.MARGIN_VALUE, "USDT", 0,
-                    margin_value_usd_wad=value_usd * WAD)  # fmt: skip
+    cmd: ec.UpsertPosition = position(
+        pid, venue, PositionKind.MARGIN_VALUE, "USDT", 0, margin_value_usd_wad=value_usd * WAD
+    )
+    return cmd
 
 
 def _report(*entries: tuple[str, str, int]) -> ec.ReportMarginValues:
@@ -124,7 +127,8 @@ def test_bad_reports_are_refused_whole(ledger: Ledger[PrimeBook]) -> None:
     assert err.code is ErrorCode.PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT
     assert err.context["count"] == 2
     # The value must be an int (a bool or float is refused when the command is built).
-    for bad in (True, 1.5, "1"):
+    bads: tuple[Any, ...] = (True, 1.5, "1")
+    for bad in bads:
         with pytest.raises(ProtocolError) as info:
             ec.MarginValueEntry(account_id="acct", venue_id="okx-1", margin_value_usd_wad=bad)
         assert info.value.code is ErrorCode.INVALID_TYPE

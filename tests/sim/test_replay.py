@@ -165,7 +165,7 @@ def test_journals_reopen_verify_and_match(tmp_path: Path) -> None:
 
 def _cex_value(p: Position, prices_e8: Mapping[str, int]) -> int:
     """A spot token's or a perp's value at `prices_e8` (USD wad, floored)."""
-    scale = 10 ** book().assets[p.symbol].decimals
+    scale: int = 10 ** book().assets[p.symbol].decimals
     if p.kind is PositionKind.PERP:
         assert p.entry_price_usd_e8 is not None
         return p.qty * (prices_e8[p.symbol] - p.entry_price_usd_e8) * 10**10 // scale
@@ -283,8 +283,10 @@ def test_margin_value_reports_unit() -> None:
     prime = open_prime(b, b.policy, SqlJournalStore("sqlite://"))
     state = prime.machine.state
     same = margin_value_reports(state, dict(b.prices), b.now_ts_s)
-    held = {(p.account_id, p.venue_id): p.margin_value_usd_wad for p in b.positions
-            if p.kind is PositionKind.MARGIN_VALUE}  # fmt: skip
+    held: dict[tuple[str, str], int] = {
+        (p.account_id, p.venue_id): p.margin_value_usd_wad for p in b.positions
+        if p.kind is PositionKind.MARGIN_VALUE and p.margin_value_usd_wad is not None
+    }  # fmt: skip
     assert {(e.account_id, e.venue_id): e.margin_value_usd_wad for e in same} == held
     assert margin_value_reports(state, {**b.prices, "BTC": 0}, b.now_ts_s) == ()
     up = margin_value_reports(state, {"BTC": b.prices["BTC"] * 11 // 10}, b.now_ts_s)

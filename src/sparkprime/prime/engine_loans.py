@@ -11,7 +11,9 @@ engine adds, before anything changes:
 - the account's RF after the new cash and debt: a loan or draw that would leave the account
   at or below the pool's margin-call RF is refused (PRIME_ENGINE_RF_TOO_LOW);
 - a REDUCE_ONLY or LIQUIDATION account takes no new loan or draw, and a sanctioned or
-  insolvent borrower draws nothing (origination checks every gate).
+  insolvent borrower draws nothing (origination checks every gate);
+- an account with a pending liquidation plan repays only from outside the book (the plan
+  owns its positions, cash included).
 
 The drawn cash lands as a SPOT position of the pool's borrowed asset (`cash_position_id` at
 `venue_id`), as `prime.limits` models it. A new loan or draw reopens an account a full
@@ -181,6 +183,15 @@ def repay(state: BookState, cmd: ec.Repay, now: int) -> dict[str, Any]:
     after, split = lo.repay(loan, cmd.amount, now_ts_s=now)
     cash = None
     if cmd.from_position_id is not None:
+        if account.account_id in state.plans:
+            # The pending plan collects this cash itself (a fixed amount, not a fill):
+            # spending it here would let the plan count it twice.
+            raise ProtocolError(
+                ErrorCode.PRIME_ENGINE_REDUCE_ONLY,
+                account_id=account.account_id,
+                status=status_of(state, account.account_id, now).status.value,
+                reason="a liquidation plan is pending: no repayment from the account's cash",
+            )
         cash = lookup(state.positions, cmd.from_position_id, "position")
         asset = effective_policy(state).pool(account.pool_id).borrowed_asset
         if (

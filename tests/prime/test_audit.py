@@ -1,0 +1,78 @@
+"""Audit regressions: each test pins one rule a review found broken (see the commit naming it).
+
+Engine rule (`prime.engine` module docstring, `prime.engine_book`): a pending liquidation plan
+owns the account's positions until `prime.execute_liquidation` runs it, and executing a plan
+must never count cash the account no longer holds (the plan's cash-collection steps carry
+fixed amounts, not fills).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sparkprime.core.errors import ErrorCode
+from sparkprime.ledger import Ledger, SqlJournalStore
+from sparkprime.prime import engine_commands as ec
+from sparkprime.prime.book import PositionKind
+from sparkprime.prime.engine import PrimeBook
+from sparkprime.prime.liquidation import TRADE_ACTIONS, LiquidationPlan
+from tests.prime.test_engine_support import (
+    T0,
+    USDC,
+    book_commands,
+    genesis,
+    position,
+    prices,
+    refused,
+    setup_commands,
+    submit_all,
+)
+
+T1 = T0 + 3_600
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger[PrimeBook]:
+    led = Ledger.create(
+        SqlJournalStore.sqlite(str(tmp_path / "prime.db")), genesis(), paranoid=True
+    )
+    submit_all(led, setup_commands(), T0)
+    submit_all(led, book_commands(), T0)
+    return led
+
+
+def _fills(plan: LiquidationPlan) -> tuple[ec.Fill, ...]:
+    return tuple(
+        ec.Fill(index=s.index, price_usd_e8=s.expected_price_usd_e8)
+        for s in plan.steps
+        if s.action in TRADE_ACTIONS
+    )
+
+
+def _liquidating(ledger: Ledger[PrimeBook], extra: Any) -> LiquidationPlan:
+    """Add `extra` (a position), crash ETH so RF < 1, remargin: the pending full plan."""
+    ledger.submit(extra, ts_s=T0)
+    ledger.submit(prices(ETH=200, WETH=200), ts_s=T1)
+    assert ledger.submit(ec.Remargin(), ts_s=T1).result["acct"]["status"] == "liquidation"
+    return ledger.machine.state.plans["acct"]
+
+
+def test_repay_from_cash_refused_while_a_plan_owns_the_account(
+    ledger: Ledger[PrimeBook],
+) -> None:
+    plan = _liquidating(ledger, position("cash", "onchain", PositionKind.SPOT, "USDC", 10**12))
+    collect = [s for s in plan.steps if s.position_id == "cash"]
+    assert [s.proceeds for s in collect] == [10**12]  # the plan collects the whole $1M
+    # Spending that cash on a repayment would let the plan collect it a second time.
+    spend = ec.Repay(loan_id="L1", amount=900_000 * USDC, from_position_id="cash")
+    assert refused(ledger, spend, ts_s=T1).code is ErrorCode.PRIME_ENGINE_REDUCE_ONLY
+    # Money from outside the book is still welcome: the plan settles against the loans as
+    # they are when it runs.
+    ledger.submit(ec.Repay(loan_id="L1", amount=900_000 * USDC), ts_s=T1)
+    out = ledger.submit(ec.ExecuteLiquidation(account_id="acct", fills=_fills(plan)), ts_s=T1)
+    assert out.result["repaid"] + out.result["fee"] + out.result["residual"] == (
+        plan.expected_proceeds
+    )

@@ -22,6 +22,7 @@ from sparkprime.prime.liquidation import TRADE_ACTIONS, LiquidationPlan
 from tests.prime.test_engine_support import (
     T0,
     USDC,
+    WAD,
     book_commands,
     genesis,
     position,
@@ -76,3 +77,37 @@ def test_repay_from_cash_refused_while_a_plan_owns_the_account(
     assert out.result["repaid"] + out.result["fee"] + out.result["residual"] == (
         plan.expected_proceeds
     )
+
+
+def test_margin_value_report_drops_a_stale_plan(ledger: Ledger[PrimeBook]) -> None:
+    mv = position(
+        "mv", "okx-1", PositionKind.MARGIN_VALUE, "USDC", 0, margin_value_usd_wad=10**6 * WAD
+    )
+    plan = _liquidating(ledger, mv)
+    assert [s.proceeds for s in plan.steps if s.position_id == "mv"] == [10**12]
+    report = ec.MarginValueEntry(account_id="acct", venue_id="okx-1", margin_value_usd_wad=0)
+    ledger.submit(ec.ReportMarginValues(reports=(report,)), ts_s=T1)
+    # The plan would still collect the $1M the venue no longer reports: it is dropped ...
+    assert "acct" not in ledger.machine.state.plans
+    stale = ec.ExecuteLiquidation(account_id="acct", fills=_fills(plan))
+    assert refused(ledger, stale, ts_s=T1).code is ErrorCode.PRIME_ENGINE_UNKNOWN_ID
+    # ... and the next re-margin plans from the reported value.
+    ledger.submit(ec.Remargin(), ts_s=T1)
+    fresh = ledger.machine.state.plans["acct"]
+    assert [s.proceeds for s in fresh.steps if s.position_id == "mv"] == [0]
+    okx = dict(plan.venue_cash)["okx-1"]
+    assert dict(fresh.venue_cash)["okx-1"] == okx - 10**12
+    # That venue's cash (the $1M less the future's close-out slippage) no longer reaches
+    # settlement: the fresh plan expects exactly that much less and owes that much more.
+    assert fresh.expected_proceeds == plan.expected_proceeds - okx
+    assert fresh.bad_debt > plan.bad_debt
+
+
+def test_unchanged_margin_value_report_keeps_the_plan(ledger: Ledger[PrimeBook]) -> None:
+    mv = position(
+        "mv", "okx-1", PositionKind.MARGIN_VALUE, "USDC", 0, margin_value_usd_wad=10**6 * WAD
+    )
+    plan = _liquidating(ledger, mv)
+    same = ec.MarginValueEntry(account_id="acct", venue_id="okx-1", margin_value_usd_wad=10**24)
+    ledger.submit(ec.ReportMarginValues(reports=(same,)), ts_s=T1)
+    assert ledger.machine.state.plans["acct"] == plan

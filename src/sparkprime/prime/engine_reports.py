@@ -7,8 +7,9 @@ value counted at a futures account). `prime.report_margin_values` replaces those
 
 It is the venue's report, not a borrower's action, so it runs none of the position checks of
 `prime.upsert_position` (limits, reduce-only, a pending liquidation plan): the book cannot
-refuse a fact. A pending plan is re-made from the reported value at the next
-`prime.remargin`, as it is when prices move. It is validated all the same, before anything
+refuse a fact. A pending plan whose account reports a new value is dropped (it would collect
+the old value: its cash steps are fixed amounts, not fills) and re-made from the reported
+value at the next `prime.remargin`. It is validated all the same, before anything
 changes: every account and venue must be known, each (account, venue) must appear once and
 hold exactly one MARGIN_VALUE position (PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT otherwise), and the
 value is an int (the command's type check; a negative one is accepted, as `prime.book`
@@ -64,5 +65,8 @@ def report_margin_values(state: BookState, cmd: ec.ReportMarginValues, now: int)
             )
         p = found[0]
         updates[p.position_id] = replace(p, margin_value_usd_wad=e.margin_value_usd_wad)
+    for pid, p in updates.items():
+        if state.positions[pid].margin_value_usd_wad != p.margin_value_usd_wad:
+            state.plans.pop(p.account_id, None)  # stale: re-made at the next remargin
     state.positions.update(updates)
     return len(updates)

@@ -8,6 +8,7 @@ fixed amounts, not fills).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,15 @@ import pytest
 
 from sparkprime.core.errors import ErrorCode
 from sparkprime.ledger import Ledger, SqlJournalStore
+from sparkprime.presets.atlas_policy import ARKIS_POOL_ID, atlas_policy
 from sparkprime.prime import engine_commands as ec
 from sparkprime.prime.book import PositionKind
+from sparkprime.prime.emergency import Actor, EmergencyAction, EmergencyKind
 from sparkprime.prime.engine import PrimeBook
+from sparkprime.prime.engine_margin import effective_policy
+from sparkprime.prime.engine_state import BookState
 from sparkprime.prime.liquidation import TRADE_ACTIONS, LiquidationPlan
+from sparkprime.prime.policy import AssetGroup, Policy
 from tests.prime.test_engine_support import (
     T0,
     USDC,
@@ -111,3 +117,53 @@ def test_unchanged_margin_value_report_keeps_the_plan(ledger: Ledger[PrimeBook])
     same = ec.MarginValueEntry(account_id="acct", venue_id="okx-1", margin_value_usd_wad=10**24)
     ledger.submit(ec.ReportMarginValues(reports=(same,)), ts_s=T1)
     assert ledger.machine.state.plans["acct"] == plan
+
+
+# --- emergencies under a later policy ------------------------------------------------------
+
+
+def _btc(policy: Policy) -> AssetGroup:
+    return next(g for g in policy.groups if g.name == "BTC")
+
+
+def _with_btc(policy: Policy, **haircuts: int) -> Policy:
+    groups = tuple(replace(g, **haircuts) if g.name == "BTC" else g for g in policy.groups)
+    return replace(policy, groups=groups)
+
+
+def test_emergency_raise_survives_a_policy_that_meets_only_part_of_it() -> None:
+    """P7/2/5/5: an emergency raises haircuts; a later policy that raises the long haircut
+    above the emergency's must not undo the emergency's higher short haircut."""
+    base = atlas_policy()
+    raise_both = EmergencyAction(
+        kind=EmergencyKind.RAISE_HAIRCUT, declared_by=Actor.SPARK, effective_ts_s=T0,
+        reason="BTC squeeze", group_id=_btc(base).group_id, haircut_long_bps=3_000,
+        haircut_short_bps=3_000,
+    )  # fmt: skip
+    later = _with_btc(base, haircut_long_bps=3_500)  # short stays at the table's 2_000
+    state = BookState(policy=later, emergencies=(raise_both,))
+    btc = _btc(effective_policy(state))
+    assert (btc.haircut_long_bps, btc.haircut_short_bps) == (3_500, 3_000)
+
+
+def test_emergency_margin_requirement_survives_a_higher_liquidation_rf() -> None:
+    base = atlas_policy()
+    pool = base.pool(ARKIS_POOL_ID)
+    raise_mc = EmergencyAction(
+        kind=EmergencyKind.RAISE_MARGIN_REQUIREMENT, declared_by=Actor.ARKIS,
+        effective_ts_s=T0, reason="venue risk", pool_id=ARKIS_POOL_ID,
+        margin_call_rf_bps=13_000, liquidation_rf_bps=10_200,
+    )  # fmt: skip
+    later = replace(base, pools=(replace(pool, liquidation_rf_bps=10_300),))
+    got = effective_policy(BookState(policy=later, emergencies=(raise_mc,))).pool(ARKIS_POOL_ID)
+    assert (got.liquidation_rf_bps, got.margin_call_rf_bps) == (10_300, 13_000)
+
+
+def test_emergency_fully_met_by_the_policy_changes_nothing() -> None:
+    base = atlas_policy()
+    raise_long = EmergencyAction(
+        kind=EmergencyKind.RAISE_HAIRCUT, declared_by=Actor.SPARK, effective_ts_s=T0,
+        reason="BTC squeeze", group_id=_btc(base).group_id, haircut_long_bps=3_000,
+    )  # fmt: skip
+    later = _with_btc(base, haircut_long_bps=3_500)
+    assert effective_policy(BookState(policy=later, emergencies=(raise_long,))) == later

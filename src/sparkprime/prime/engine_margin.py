@@ -5,8 +5,10 @@ facade (`prime.queries`) both use them, so what a command checks and what a quer
 the same numbers.
 
 - `effective_policy`: the policy with the active emergency actions' raised haircuts and RF
-  thresholds (`prime.emergency.apply_emergency_policy`; an action the current policy already
-  meets or exceeds is skipped, so a later policy change cannot make it a cut);
+  thresholds (`prime.emergency.apply_emergency_policy`; the part of an action the current
+  policy already meets or exceeds is dropped, so a later policy change cannot make it a cut,
+  and the rest still applies: a policy that raises only the long haircut keeps the
+  emergency's higher short haircut);
 - `margin_of`: `prime.margin.margin_account` of one account at `now_ts_s`, with its loans'
   interest accrued to then (read, not persisted: `prime.loans.accrue`) and the book's market
   depths for the liquidity add-on;
@@ -19,11 +21,17 @@ the same results as the live one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TypeVar
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.prime.book import Account, Loan, Position
-from sparkprime.prime.emergency import apply_emergency_policy, check_emergency
+from sparkprime.prime.emergency import (
+    EmergencyAction,
+    EmergencyKind,
+    apply_emergency_policy,
+    check_emergency,
+)
 from sparkprime.prime.engine_state import BookState
 from sparkprime.prime.limits import LimitState
 from sparkprime.prime.loans import accrue
@@ -54,15 +62,53 @@ def lookup(table: Mapping[str, _V], key: str, what: str) -> _V:
     return found
 
 
+def _above(new: int | None, old: int) -> int | None:
+    return new if new is not None and new > old else None
+
+
+def _still_raising(action: EmergencyAction, policy: Policy) -> EmergencyAction | None:
+    """`action` less what `policy` already meets or exceeds; None when nothing is left (or
+    its target is gone)."""
+    try:
+        check_emergency((action,), policy=policy)
+        return action
+    except ProtocolError:
+        pass
+    if action.kind is EmergencyKind.RAISE_HAIRCUT:
+        group = next((g for g in policy.groups if g.group_id == action.group_id), None)
+        if group is None:
+            return None
+        short = None if group.pegged else action.haircut_short_bps  # never stressed up
+        trimmed = replace(
+            action,
+            haircut_long_bps=_above(action.haircut_long_bps, group.haircut_long_bps),
+            haircut_short_bps=_above(short, group.haircut_short_bps),
+        )
+    elif action.kind is EmergencyKind.RAISE_MARGIN_REQUIREMENT:
+        pool = next((p for p in policy.pools if p.pool_id == action.pool_id), None)
+        if pool is None:
+            return None
+        trimmed = replace(
+            action,
+            margin_call_rf_bps=_above(action.margin_call_rf_bps, pool.margin_call_rf_bps),
+            liquidation_rf_bps=_above(action.liquidation_rf_bps, pool.liquidation_rf_bps),
+        )
+    else:
+        return None
+    try:
+        check_emergency((trimmed,), policy=policy)
+    except ProtocolError:
+        return None  # nothing left to raise
+    return trimmed
+
+
 def effective_policy(state: BookState) -> Policy:
     """The policy margin and limits use now: the base policy raised by active emergencies."""
     raises = []
     for action in state.emergencies:
-        try:
-            check_emergency((action,), policy=state.policy)
-        except ProtocolError:
-            continue  # the policy in force already meets it (or no longer has its target)
-        raises.append(action)
+        kept = _still_raising(action, state.policy)
+        if kept is not None:
+            raises.append(kept)
     return apply_emergency_policy(state.policy, raises) if raises else state.policy
 
 

@@ -126,8 +126,11 @@ def _btc(policy: Policy) -> AssetGroup:
     return next(g for g in policy.groups if g.name == "BTC")
 
 
-def _with_btc(policy: Policy, **haircuts: int) -> Policy:
-    groups = tuple(replace(g, **haircuts) if g.name == "BTC" else g for g in policy.groups)
+def _with_btc(policy: Policy, *, haircut_long_bps: int) -> Policy:
+    groups = tuple(
+        replace(g, haircut_long_bps=haircut_long_bps) if g.name == "BTC" else g
+        for g in policy.groups
+    )
     return replace(policy, groups=groups)
 
 

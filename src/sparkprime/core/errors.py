@@ -478,6 +478,7 @@ class ErrorCode(IntEnum):
     REPLAY_BAD_SCENARIO = 6150
     REPLAY_SETUP_REFUSED = 6151
     REPLAY_INVALID_OPTION = 6152
+    REPLAY_SLL_DRAW_SHORT = 6160
 
     # 6200-6249: the command line (cli/) and its facade (sim/facade*.py)
     CLI_BAD_OPTION = 6200
@@ -1064,6 +1065,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.REPLAY_BAD_SCENARIO: "scenario {spec!r}: {reason}",
     ErrorCode.REPLAY_SETUP_REFUSED: "replay setup: {what} refused: {reason}",
     ErrorCode.REPLAY_INVALID_OPTION: "replay option {field}: {reason}",
+    ErrorCode.REPLAY_SLL_DRAW_SHORT: (
+        "the SLL drew {drawn} of the {wanted} USDC the prime book uses at Arkis: {reason}"
+    ),
     ErrorCode.CLI_BAD_OPTION: "{option}: {reason}",
     ErrorCode.CLI_UNKNOWN_ACCOUNT: "{file}: account: no account {account_id!r} in the book",
     ErrorCode.CLI_FILE_NOT_FOUND: "{file}: no such file",

@@ -1,9 +1,9 @@
 """The stress replay: time steps through a price path; the prime book re-margins and liquidates.
 
 `run_replay(book, path, journal_path=..., seed=...)` builds the world (`sim.replay_world`: the
-journaled prime book from the book file, the journaled SparkLend Ethereum market, sUSDS) at
-the book's `as_of`, then for every time of `path` (shifted so that its first time is `as_of`;
-the spacing is the path's):
+journaled prime book from the book file, the journaled SparkLend Ethereum market, sUSDS; and
+`sim.replay_sll`: the live four-chain Spark Liquidity Layer) at the book's `as_of`, then for
+every time of `path` (shifted so that its first time is `as_of`; the spacing is the path's):
 
 1. prices: `sim.replay_inputs.book_prices_at` maps the path onto every symbol the book prices;
    sUSDS (when the path does not carry it) is its book price times the vault's chi growth;
@@ -20,20 +20,28 @@ the spacing is the path's):
    re-made at the next re-margin;
 4. SparkLend gets the same oracle prices and a keeper's touch (`SparkLendWorld.step_commands`)
    in its own journal; sUSDS drips;
-5. a `StepRecord` (RF percentiles from the re-margin's own figures, accounts by status, debt,
+5. the SLL (`sim.replay_sll.SllReplay`, on its own clock advanced to the step's time): the
+   Arkis venue's book follows the prime book's funding used through the Mainnet controller's
+   `transfer_asset` within its rate limit (a shortfall is recorded as a REPLAY_SLL_DRAW_SHORT
+   rejection of journal "sll"), and every `ReplayOptions.sll_plan_every_s` (6 h) the relayer
+   observes, plans (`planner.plan_allocation`) and applies the plan through the controllers;
+6. a `StepRecord` (RF percentiles from the re-margin's own figures, accounts by status, debt,
    marked value, funding, cumulative bad debt and fees), exposures vs limits per asset group
-   and venue (`prime.limits.check_book`), SparkLend reserves, the SLL Arkis funding, chi.
+   and venue (`prime.limits.check_book`), SparkLend reserves, chi, and the SLL's allocation
+   per venue (`<chain>/<venue>`) with its idle and in-flight funds.
 
 Every command goes through a `Ledger` (SQLite at `journal_path`, SparkLend's next to it as
 `<stem>.sparklend<suffix>`; None = in memory); refused commands are kept in each journal's
-rejection log and in `ReplayResult.rejections`. Same inputs and seed -> the same journals
+rejection log and in `ReplayResult.rejections`. The SLL is not journaled: it is rebuilt from
+the book, the seed and the prime book's funding path. Same inputs and seed -> the same journals
 (state hashes) and byte-identical `to_json()`. `policy` defaults to the book file's own
 (`load_book_file` reads it as `atlas_policy(as_of)` unless told otherwise);
 `step_callback(done, total)` is called after each step (a progress bar).
 
 The exact engine runs every step; no fast-tier kernel is used: the 200-borrower example book
-over 101 steps of `black_thursday_2020`, journaled to SQLite files, replays in 10-21 s on the
-2-core dev machine (its load varies), plus about 1 s for the HTML report.
+over 97 steps of `black_thursday_2020`, journaled to SQLite files, replays in 10-21 s on the
+2-core dev machine (its load varies), plus about 1 s for the HTML report; the SLL adds about
+0.2 s (33 plans).
 
 Example:
     >>> from sparkprime.presets.example_book import small_book
@@ -60,6 +68,7 @@ from sparkprime.prime.engine import PrimeBook
 from sparkprime.prime.policy import Policy
 from sparkprime.sim.paths import PricePath
 from sparkprime.sim.replay_inputs import book_prices_at, price_base
+from sparkprime.sim.replay_sll import SllReplay
 from sparkprime.sim.replay_steps import StepRecorder
 from sparkprime.sim.replay_world import SavingsWorld, SparkLendWorld, open_prime
 from sparkprime.sim.result import ReplayResult
@@ -77,7 +86,15 @@ class ReplayOptions:
     book_name: str = "book"
     scenario_name: str = "custom"
     sparklend: bool = True  # run the SparkLend market alongside
+    sll: bool = True  # run the live Spark Liquidity Layer alongside (`sim.replay_sll`)
+    sll_plan_every_s: int = 6 * 3_600  # the SLL planner's cadence, in simulated seconds
     paranoid: bool = False  # the ledger's paranoid mode (re-checks each refusal changed nothing)
+
+    def __post_init__(self) -> None:
+        if self.sll_plan_every_s <= 0:
+            raise ProtocolError(
+                ErrorCode.REPLAY_INVALID_OPTION, field="sll_plan_every_s", reason="not positive"
+            )
 
 
 def sparklend_journal_path(journal_path: Path) -> Path:
@@ -157,6 +174,7 @@ def _run(  # noqa: PLR0917 - the private body of run_replay, same arguments
     )
     savings = SavingsWorld(start_ts_s=start, ssr_bps=book.ssr_bps or 0)
     sparklend: SparkLendWorld | None = None
+    sll: SllReplay | None = None
     try:
         if opts.sparklend:
             slp = None if journal_path is None else sparklend_journal_path(Path(journal_path))
@@ -174,6 +192,13 @@ def _run(  # noqa: PLR0917 - the private body of run_replay, same arguments
             if sparklend is not None:
                 recorder.sparklend_step(sparklend, ts, prices)
             recorder.savings_step(ts, chi, savings.ssr_ray)
+            if opts.sll and sll is None:  # the SLL's opening draw is the book's funding now
+                sll = SllReplay(
+                    start_ts_s=ts, as_of=book.as_of, ssr_bps=book.ssr_bps or 0, seed=seed,
+                    funding_usd_wad=recorder.steps[-1].funding_used_usd_wad,
+                    plan_every_s=opts.sll_plan_every_s,
+                )  # fmt: skip
+            recorder.sll_step(sll, ts)
             if step_callback is not None:
                 step_callback(i + 1, len(times))
         return recorder.result(

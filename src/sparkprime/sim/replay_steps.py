@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Final
 
-from sparkprime.core.errors import ProtocolError
+from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.ledger import Ledger, Submission
 from sparkprime.presets.book_file import BookFile
 from sparkprime.prime import engine_commands as ec
@@ -34,6 +34,7 @@ from sparkprime.prime.loans import accrue
 from sparkprime.prime.margin import RF_NO_DEBT_WAD
 from sparkprime.prime.policy import Policy
 from sparkprime.prime.queries import statuses
+from sparkprime.sim.replay_sll import SllReplay
 from sparkprime.sim.replay_venues import margin_value_reports
 from sparkprime.sim.replay_world import SparkLendWorld
 from sparkprime.sim.result import (
@@ -53,7 +54,7 @@ from sparkprime.sim.result import (
 
 __all__ = ["SLL_VENUE", "StepRecorder", "usd_wad"]
 
-SLL_VENUE: Final = "Arkis (SLL prime instance)"
+SLL_VENUE: Final = "Arkis (SLL prime instance)"  # the SLL row of a replay without the SLL
 _BPS_TO_WAD: Final = 10**14
 _E8_TO_WAD: Final = 10**10
 _LIMIT_SCOPES: Final = {"group": "asset_group", "member": "asset_group", "venue": "venue"}
@@ -211,7 +212,28 @@ class StepRecorder:
                     ts_s=ts, scope=scoped[0], name=scoped[1], exposure_usd_wad=check.curr_usd_wad,
                     limit_usd_wad=check.limit_usd_wad,
                 ))  # fmt: skip
-        self.sll.append(SllAllocationRecord(ts_s=ts, venue=SLL_VENUE, allocated_usd_wad=debt))
+
+    def sll_step(self, sll: SllReplay | None, ts: int) -> None:
+        """The SLL's step with the prime book's funding now: every venue's allocation, idle and
+        in flight (`sim.replay_sll`), and a REPLAY_SLL_DRAW_SHORT rejection when the Arkis book
+        could not draw all the book uses. Without the SLL: the book's funding as one row."""
+        funding = self.steps[-1].funding_used_usd_wad
+        if sll is None:
+            self.sll.append(
+                SllAllocationRecord(ts_s=ts, venue=SLL_VENUE, allocated_usd_wad=funding)
+            )
+            return
+        rows, draw = sll.step(ts, funding)
+        self.sll += rows
+        if draw.short:
+            err = ProtocolError(
+                ErrorCode.REPLAY_SLL_DRAW_SHORT, drawn=draw.drawn, wanted=draw.wanted,
+                reason=f"{draw.short} short, bounded by {draw.bound}",
+            )  # fmt: skip
+            self.rejections.append(RejectionRecord(
+                ts_s=ts, journal="sll", kind="sll.transfer_asset", code=err.code.name,
+                message=err.message,
+            ))  # fmt: skip
 
     def sparklend_step(self, world: SparkLendWorld, ts: int, prices: dict[str, int]) -> None:
         """SparkLend's step: oracle prices, the keeper's touch, the main reserves' figures."""

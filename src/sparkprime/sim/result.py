@@ -18,7 +18,8 @@ Units and JSON (schema version 1):
   parser.
 - `to_json()` is deterministic: keys sorted, no spaces, mappings sorted by key, a final
   newline; `from_json(r.to_json()) == r`. Unknown or missing fields, wrong types and broken
-  invariants raise `ProtocolError(RESULT_INVALID, field=<path>, reason=...)`.
+  invariants raise `ProtocolError(RESULT_INVALID, field=<path>, reason=...)`. The codec
+  (records <-> JSON values, by their type hints) is `sim.result_json`.
 
 Example:
     >>> q = RfQuantiles.of([2 * 10**18, 10**18, 3 * 10**18])
@@ -32,15 +33,14 @@ Example:
 from __future__ import annotations
 
 import json
-import types
 from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
-from functools import cache
+from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, Final, Self, Union, get_args, get_origin, get_type_hints
+from typing import Final
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
+from sparkprime.sim.result_json import MAX_RECORDS, JsonRecord, bad_field, refuse_float
 
 __all__ = [
     "LIMIT_SCOPES",
@@ -64,48 +64,25 @@ __all__ = [
 SCHEMA_VERSION: Final = 1
 RF_PERCENTILES: Final = (1, 5, 25, 50, 75, 95, 99)
 LIMIT_SCOPES: Final = ("asset_group", "venue")  # what a LimitRecord measures
-MAX_RECORDS: Final = 1_000_000  # per sequence: a bound on what a result may hold
-
-
-def _bad(where: str, reason: str) -> ProtocolError:
-    return ProtocolError(ErrorCode.RESULT_INVALID, field=where, reason=reason)
 
 
 def _non_negative(obj: object, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
         if value is not None and value < 0:
-            raise _bad(name, f"{value} is negative")
+            raise bad_field(name, f"{value} is negative")
 
 
 def _freeze(obj: object, name: str) -> None:
     """Store a mapping field as a read-only, key-sorted view (so JSON and repr are stable)."""
     value = getattr(obj, name)
     if not isinstance(value, Mapping):
-        raise _bad(name, f"expected a mapping, got {type(value).__name__}")
+        raise bad_field(name, f"expected a mapping, got {type(value).__name__}")
     object.__setattr__(obj, name, MappingProxyType(dict(sorted(value.items()))))
 
 
-class _Record:
-    """JSON value conversion shared by every record (see the module docstring)."""
-
-    __slots__ = ()
-
-    def to_json_value(self) -> dict[str, Any]:
-        """The record as plain dicts, lists, ints, strings, bools and None."""
-        out = _encode(self)
-        assert isinstance(out, dict)  # a dataclass encodes to a dict
-        return out
-
-    @classmethod
-    def from_json_value(cls, raw: object, where: str = "") -> Self:
-        """The record from `to_json_value`'s output; checks every type and invariant."""
-        decoded: Self = _decode(cls, raw, where or cls.__name__)
-        return decoded
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RfQuantiles(_Record):
+class RfQuantiles(JsonRecord):
     """Nearest-rank percentiles of the RF (wad) over the accounts that owe something."""
 
     p1_wad: int
@@ -119,10 +96,10 @@ class RfQuantiles(_Record):
 
     def __post_init__(self) -> None:
         if self.accounts < 1:
-            raise _bad("accounts", "quantiles of no account")
+            raise bad_field("accounts", "quantiles of no account")
         values = self.values()
         if values[0] < 0 or any(a > b for a, b in pairwise(values)):
-            raise _bad("p1_wad..p99_wad", f"not non-negative and non-decreasing: {values}")
+            raise bad_field("p1_wad..p99_wad", f"not non-negative and non-decreasing: {values}")
 
     def values(self) -> tuple[int, ...]:
         """(p1, p5, p25, p50, p75, p95, p99), wad."""
@@ -140,7 +117,7 @@ class RfQuantiles(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RfThresholds(_Record):
+class RfThresholds(JsonRecord):
     """The pool's RF rungs (wad) the report draws as lines."""
 
     margin_call_rf_wad: int
@@ -152,7 +129,7 @@ class RfThresholds(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StepRecord(_Record):
+class StepRecord(JsonRecord):
     """The book after one time step; bad debt and fees are cumulative since the start."""
 
     step: int  # 0, 1, 2, ... in order
@@ -177,14 +154,14 @@ class StepRecord(_Record):
         _non_negative(self, "liquidations", "margin_calls")
         for symbol, price in self.prices_usd_wad.items():
             if price < 0:
-                raise _bad(f"prices_usd_wad.{symbol}", f"{price} is negative")
+                raise bad_field(f"prices_usd_wad.{symbol}", f"{price} is negative")
         for status, count in self.accounts_by_status.items():
             if count < 0:
-                raise _bad(f"accounts_by_status.{status}", f"{count} is negative")
+                raise bad_field(f"accounts_by_status.{status}", f"{count} is negative")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LiquidationRecord(_Record):
+class LiquidationRecord(JsonRecord):
     """One executed liquidation plan: what it sold, repaid, charged and could not cover."""
 
     ts_s: int
@@ -207,7 +184,7 @@ class LiquidationRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class NoticeRecord(_Record):
+class NoticeRecord(JsonRecord):
     """A notice the book sent (kind as `prime.engine_state.NoticeKind` values)."""
 
     ts_s: int
@@ -219,7 +196,7 @@ class NoticeRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LimitRecord(_Record):
+class LimitRecord(JsonRecord):
     """Gross exposure against its limit at one step, for one asset group or one venue."""
 
     ts_s: int
@@ -230,12 +207,12 @@ class LimitRecord(_Record):
 
     def __post_init__(self) -> None:
         if self.scope not in LIMIT_SCOPES:
-            raise _bad("scope", f"{self.scope!r} is not one of {LIMIT_SCOPES}")
+            raise bad_field("scope", f"{self.scope!r} is not one of {LIMIT_SCOPES}")
         _non_negative(self, "exposure_usd_wad", "limit_usd_wad")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReserveRecord(_Record):
+class ReserveRecord(JsonRecord):
     """A SparkLend reserve at one step (rates annual, ray, as the Pool's reserve data)."""
 
     ts_s: int
@@ -252,7 +229,7 @@ class ReserveRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SllAllocationRecord(_Record):
+class SllAllocationRecord(JsonRecord):
     """What the Spark Liquidity Layer holds at one venue at one step."""
 
     ts_s: int
@@ -264,7 +241,7 @@ class SllAllocationRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SavingsRecord(_Record):
+class SavingsRecord(JsonRecord):
     """A savings vault at one step: its rate accumulator and rate (ray, per second)."""
 
     ts_s: int
@@ -277,7 +254,7 @@ class SavingsRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RejectionRecord(_Record):
+class RejectionRecord(JsonRecord):
     """A command a journal refused during the replay (it changed nothing)."""
 
     ts_s: int
@@ -289,7 +266,7 @@ class RejectionRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ResultSummary(_Record):
+class ResultSummary(JsonRecord):
     """The figures a reader wants first."""
 
     accounts: int
@@ -324,7 +301,7 @@ class ResultSummary(_Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReplayResult(_Record):
+class ReplayResult(JsonRecord):
     """The whole output of one replay (see the module docstring for units and JSON)."""
 
     schema_version: int = SCHEMA_VERSION
@@ -352,7 +329,7 @@ class ReplayResult(_Record):
                 ErrorCode.RESULT_SCHEMA_VERSION, got=self.schema_version, expected=SCHEMA_VERSION
             )
         if self.step_s <= 0:
-            raise _bad("step_s", f"{self.step_s} is not positive")
+            raise bad_field("step_s", f"{self.step_s} is not positive")
         for name in (
             "steps",
             "liquidations",
@@ -365,15 +342,15 @@ class ReplayResult(_Record):
         ):
             records = getattr(self, name)
             if not isinstance(records, tuple):
-                raise _bad(name, f"expected a tuple, got {type(records).__name__}")
+                raise bad_field(name, f"expected a tuple, got {type(records).__name__}")
             if len(records) > MAX_RECORDS:
-                raise _bad(name, f"{len(records)} records (at most {MAX_RECORDS})")
+                raise bad_field(name, f"{len(records)} records (at most {MAX_RECORDS})")
         prev: StepRecord | None = None
         for i, step in enumerate(self.steps):
             if step.step != i:
-                raise _bad(f"steps[{i}].step", f"{step.step} is not its index {i}")
+                raise bad_field(f"steps[{i}].step", f"{step.step} is not its index {i}")
             if prev is not None and step.ts_s <= prev.ts_s:
-                raise _bad(f"steps[{i}].ts_s", f"{step.ts_s} is not after {prev.ts_s}")
+                raise bad_field(f"steps[{i}].ts_s", f"{step.ts_s} is not after {prev.ts_s}")
             prev = step
 
     def to_json(self) -> str:
@@ -384,9 +361,9 @@ class ReplayResult(_Record):
     def from_json(cls, text: str | bytes) -> ReplayResult:
         """Read `to_json`'s output back; refuses floats, unknown fields and broken records."""
         try:
-            raw = json.loads(text, parse_float=_refuse_float, parse_constant=_refuse_float)
+            raw = json.loads(text, parse_float=refuse_float, parse_constant=refuse_float)
         except ValueError as exc:  # JSONDecodeError and a UnicodeDecodeError are ValueErrors
-            raise _bad("(document)", f"not JSON: {exc}") from None
+            raise bad_field("(document)", f"not JSON: {exc}") from None
         if isinstance(raw, dict) and raw.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
             raise ProtocolError(
                 ErrorCode.RESULT_SCHEMA_VERSION,
@@ -394,75 +371,3 @@ class ReplayResult(_Record):
                 expected=SCHEMA_VERSION,
             )
         return cls.from_json_value(raw)
-
-
-def _refuse_float(token: str) -> object:
-    raise _bad("(number)", f"{token} is not an integer: amounts are exact ints")
-
-
-# -- the codec: dataclasses <-> JSON values, driven by the type hints ------------------------
-
-
-def _encode(value: object) -> object:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _encode(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    return value
-
-
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
-
-
-def _decode(tp: Any, raw: object, where: str) -> Any:
-    origin = get_origin(tp)
-    if tp is int or tp is str or tp is bool:
-        if type(raw) is not tp:
-            raise _bad(where, f"expected {tp.__name__}, got {type(raw).__name__}")
-        return raw
-    if origin is Union or origin is types.UnionType:
-        args = [a for a in get_args(tp) if a is not type(None)]
-        return None if raw is None else _decode(args[0], raw, where)
-    if origin is tuple:
-        if not isinstance(raw, list):
-            raise _bad(where, f"expected a list, got {type(raw).__name__}")
-        if len(raw) > MAX_RECORDS:
-            raise _bad(where, f"{len(raw)} items (at most {MAX_RECORDS})")
-        return tuple(_decode(get_args(tp)[0], item, f"{where}[{i}]") for i, item in enumerate(raw))
-    if origin is Mapping:
-        if not isinstance(raw, dict):
-            raise _bad(where, f"expected an object, got {type(raw).__name__}")
-        value_tp = get_args(tp)[1]
-        return {k: _decode(value_tp, v, f"{where}.{k}") for k, v in raw.items()}
-    if isinstance(tp, type) and is_dataclass(tp):
-        return _decode_record(tp, raw, where)
-    raise _bad(where, f"unsupported type {tp!r}")  # pragma: no cover - a schema bug
-
-
-def _decode_record(cls: type, raw: object, where: str) -> Any:
-    if not isinstance(raw, dict):
-        raise _bad(where, f"expected an object, got {type(raw).__name__}")
-    hints = _hints(cls)
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(raw) - set(known))
-    if unknown:
-        raise _bad(where, f"unknown field(s) {unknown}")
-    required = {n for n, f in known.items() if _has_no_default(f)}
-    missing = sorted(required - set(raw))
-    if missing:
-        raise _bad(where, f"missing field(s) {missing}")
-    kwargs = {name: _decode(hints[name], value, f"{where}.{name}") for name, value in raw.items()}
-    try:
-        return cls(**kwargs)
-    except ProtocolError as exc:
-        if exc.code is not ErrorCode.RESULT_INVALID:
-            raise
-        raise _bad(f"{where}.{exc.context.get('field')}", str(exc.context.get("reason"))) from None
-
-
-def _has_no_default(f: Any) -> bool:
-    return f.default is MISSING and f.default_factory is MISSING

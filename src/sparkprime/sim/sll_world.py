@@ -17,10 +17,11 @@ Base -> Ethereum CCTP, Arkis's figures and exposure/capital ratio). Where it has
 module chooses and says so (`_CHOSEN`): the L2 Aave and Morpho keys, sUSDS, Arbitrum's CCTP
 keys, the Morpho withdraw key ("outflow: TBD" in ICD/8).
 
-Glue, not protocol models: the Arkis loan book (`ArkisBook`: funded by the controller's
-`transferAsset` on the key LIMIT_ASSET_TRANSFER(USDC, Arkis) carrying the preset's Arkis
-inflow figures; its borrowers' interest is minted to it; it sends funds back on recall), a
-fixed-price Morpho oracle, other borrowers moving every market (`move_markets`), and SSR
+Glue, not protocol models: the Arkis loan book (`sim.sll_arkis.ArkisBook`: funded by the
+controller's `transferAsset` on the key LIMIT_ASSET_TRANSFER(USDC, Arkis) carrying the preset's
+Arkis inflow figures; its borrowers' interest is minted to it; it sends funds back on recall),
+the seeded Aave and Morpho venues with a fixed-price Morpho oracle (`sim.sll_markets`), other
+borrowers moving every market (`move_markets`), and SSR
 steps (`set_ssr`: sUSDS `file("ssr")` by its ward, then the SSR forwarders'
 `sync_ssr_oracles`, and the allocator's duty at the Base Rate spread). Gnosis is left out: it
 has no CCTP and no controller action sends USDS over its canonical bridge, so the SLL cannot
@@ -37,7 +38,6 @@ Example:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sparkprime.core.clock import Clock
@@ -46,7 +46,6 @@ from sparkprime.core.ids import Address
 from sparkprime.core.rng import Rng
 from sparkprime.core.uint import UINT256_MAX
 from sparkprime.presets.sll_limits import rate_limit_entries, sll_limits_preset
-from sparkprime.protocols.atomic import Atomic
 from sparkprime.protocols.erc20 import Erc20
 from sparkprime.protocols.liquidity_layer.aave_market import (
     AaveMarket,
@@ -54,7 +53,6 @@ from sparkprime.protocols.liquidity_layer.aave_market import (
     RateStrategyParams,
     build_aave_market,
 )
-from sparkprime.protocols.liquidity_layer.cctp import ATTESTATION_DELAY_S
 from sparkprime.protocols.liquidity_layer.controller_base import (
     LIMIT_4626_DEPOSIT,
     LIMIT_4626_WITHDRAW,
@@ -70,17 +68,10 @@ from sparkprime.protocols.liquidity_layer.foreign_controller import (
     LIMIT_PSM_DEPOSIT,
     LIMIT_PSM_WITHDRAW,
 )
-from sparkprime.protocols.liquidity_layer.mainnet_controller import (
-    LIMIT_USDS_MINT,
-    LIMIT_USDS_TO_USDC,
-)
 from sparkprime.protocols.liquidity_layer.planner_views import (
-    SKY_CREDIT,
     UNLIMITED,
     Node,
     PlannerInputs,
-    RouteKind,
-    RouteView,
     VenueKind,
 )
 from sparkprime.protocols.liquidity_layer.rate_limit_helpers import (
@@ -91,7 +82,6 @@ from sparkprime.protocols.liquidity_layer.rate_limit_helpers import (
 )
 from sparkprime.protocols.liquidity_layer.rate_limits import RateLimitKey
 from sparkprime.protocols.liquidity_layer.relayer import (
-    YEAR_S,
     RouteSpec,
     SllDeployment,
     VenueSpec,
@@ -105,12 +95,17 @@ from sparkprime.protocols.liquidity_layer.sll_network import (
     build_network_sll,
     sync_ssr_oracles,
 )
-from sparkprime.protocols.morpho.irm import AdaptiveCurveIrm
-from sparkprime.protocols.morpho.market import Morpho
-from sparkprime.protocols.morpho.market_math import MarketParams, market_id
 from sparkprime.protocols.morpho.vault import MetaMorpho
 from sparkprime.protocols.savings.rates_conv import Conv
 from sparkprime.protocols.sparklend.addresses import make_addr
+from sparkprime.sim.sll_arkis import ArkisBook
+from sparkprime.sim.sll_markets import (
+    BorrowedMarket,
+    add_aave_venue,
+    add_morpho_vault,
+    vault_venue,
+)
+from sparkprime.sim.sll_routes import cctp_routes, ethereum_routes
 
 __all__ = ["START_TS", "ArkisBook", "M", "SllWorld", "SllWorldConfig"]
 
@@ -118,69 +113,7 @@ START_TS = 1_775_000_000  # 2026-03-31: Arkis at $50M / 50% (Atlas PR #208, 2026
 M = 1_000_000 * WAD
 _USDC = 10**6
 _DAY = 86_400
-_SLIPPAGE = 10**18 - 10**14  # the spells' 99.99% Aave max slippage
-_COLLATERAL = 10**6 * 10**18  # WETH each borrower posts (at $3,000)
 _BASE_SPREAD_BPS = 25  # the allocator's debt rate (Base Rate) follows the SSR at this spread
-
-
-class ArkisBook:
-    """Glue for the Arkis SLL instance, not a protocol model: a USDC loan book at `rate_bps`
-    (simple interest, its borrowers' payments minted to it on each touch). Writes go through
-    the chain's `Atomic`, so a dry run rolls them back."""
-
-    def __init__(
-        self, usdc: Erc20, *, clock: Clock, atomic: Atomic, rate_bps: int, address: Address
-    ) -> None:
-        self.usdc, self.clock, self.atomic, self.rate_bps = usdc, clock, atomic, rate_bps
-        self.address = address
-        self._ts: dict[str, int] = {"ts": clock.now}
-
-    def _due(self) -> int:
-        held = self.usdc.balance_of(self.address)
-        return held * self.rate_bps * (self.clock.now - self._ts["ts"]) // (BPS * YEAR_S)
-
-    def settle(self) -> None:
-        """Collect the borrowers' interest since the last touch."""
-        due = self._due()
-        if due:
-            self.usdc.mint(self.address, due)
-        self.atomic.set_item(self._ts, "ts", self.clock.now)
-
-    def position_units(self, holder: Address) -> int:
-        """Funds lent plus interest due (one lender: the SLL)."""
-        return self.usdc.balance_of(self.address) + self._due()
-
-    def withdrawable_units(self, holder: Address) -> int:
-        """All of it: the book recalls on demand."""
-        return self.position_units(holder)
-
-    def supply_rate_ray(self) -> int:
-        """The loan rate."""
-        return self.rate_bps * RAY // BPS
-
-    def recall_asset(self, amount: int, receiver: Address) -> int:
-        """Send `amount` back to the SLL's proxy."""
-        self.settle()
-        self.usdc.transfer(receiver, amount, sender=self.address)
-        return amount
-
-
-@dataclass(frozen=True, slots=True)
-class _FixedOracle:
-    address: Address
-    price_e36: int
-
-    def price(self) -> int:
-        return self.price_e36
-
-
-@dataclass
-class _Borrowed:
-    """A market other borrowers move: borrow(amount) / repay(amount) / (supplied, debt)."""
-
-    borrow: Callable[[int], None]
-    repay: Callable[[int], None]
-    state: Callable[[], tuple[int, int]]
 
 
 # Limits the Atlas does not give (chosen here): (max, per day) in whole tokens.
@@ -216,7 +149,7 @@ class SllWorld:
         )
         self.sll: NetworkSll = build_network_sll(self.network, net_config)
         self.deposits_wad, self.risk_capital_wad = cfg.deposits_wad, cfg.risk_capital_wad
-        self.markets: list[_Borrowed] = []
+        self.markets: list[BorrowedMarket] = []
         self.venues: list[VenueSpec] = []
         self.routes: list[RouteSpec] = []
         self.preset = sll_limits_preset(cfg.limits_as_of)
@@ -295,129 +228,19 @@ class SllWorld:
     def _aave(
         self, chain: str, vid: str, market: AaveMarket, token: Erc20, seed_m: tuple[int, int]
     ) -> None:
-        controller = self.controller(chain)
-        controller.contracts.add_aave_pool(market.pool)
-        controller.set_max_slippage(market.a_token, _SLIPPAGE, sender=admin_of(chain))
-        unit = 10**token.decimals
-        lender, borrower = make_addr(f"{vid}/lender"), make_addr(f"{vid}/borrower")
-        pool, asset = market.pool, token.address
-        token.mint(lender, seed_m[0] * 10**6 * unit)
-        token.approve(pool.address, UINT256_MAX, sender=lender)
-        pool.supply(asset, seed_m[0] * 10**6 * unit, lender, sender=lender)
-        market.collateral.mint(borrower, _COLLATERAL)
-        market.collateral.approve(pool.address, UINT256_MAX, sender=borrower)
-        pool.supply(market.collateral.address, _COLLATERAL, borrower, sender=borrower)
-        pool.borrow(asset, seed_m[1] * 10**6 * unit, 2, 0, borrower, sender=borrower)
-        token.approve(pool.address, UINT256_MAX, sender=borrower)
-        a_token = pool.a_token(asset)
-
-        def repay(amount: int) -> None:
-            token.mint(borrower, amount)
-            pool.repay(asset, amount, 2, borrower, sender=borrower)
-
-        self.markets.append(
-            _Borrowed(
-                borrow=lambda amount: pool.borrow(asset, amount, 2, 0, borrower, sender=borrower),
-                repay=repay,
-                state=lambda: (
-                    a_token.total_supply(),
-                    pool.variable_debt_token(asset).total_supply(),
-                ),
-            )
+        venue, borrowed = add_aave_venue(
+            self.controller(chain), chain=chain, vid=vid, market=market, token=token, seed_m=seed_m
         )
-        symbol = "USDS" if token.decimals == 18 else "USDC"
-        self.venues.append(
-            VenueSpec(
-                venue_id=vid, chain=chain, kind=VenueKind.AAVE, asset=symbol, contract=pool,
-                target=market.a_token,
-                deposit_key=make_asset_key(LIMIT_AAVE_DEPOSIT, market.a_token),
-                withdraw_key=make_asset_key(LIMIT_AAVE_WITHDRAW, market.a_token),
-            )
-        )  # fmt: skip
+        self.markets.append(borrowed)
+        self.venues.append(venue)
 
     def _morpho(self, chain_name: str, vid: str, seed_m: int) -> MetaMorpho:
-        chain = self.chain(chain_name)
-        usdc, clock = chain.token("USDC"), self.network.clock
-        owner = make_addr(f"{chain_name}/morphoOwner")
-        morpho = Morpho(owner, tokens=chain.registry, clock=clock, address=make_addr(f"{vid}/blue"))
-        irm = AdaptiveCurveIrm(
-            morpho.address, clock=clock, atomic=chain.atomic, address=make_addr(f"{vid}/irm")
-        )
-        morpho.register_irm(irm)
-        morpho.enable_irm(irm.address, sender=owner)
-        weth = chain.add_token("WETH", 18) if not chain.has_token("WETH") else chain.token("WETH")
-        oracle = _FixedOracle(make_addr(f"{vid}/oracle"), 3_000 * 10**36 * _USDC // 10**18)
-        morpho.register_oracle(oracle)
-        vault = MetaMorpho(owner, morpho, 0, usdc, address=make_addr(f"{vid}/vault"))
-        vault.set_curator(owner, sender=owner)
-        vault.set_is_allocator(owner, True, sender=owner)
-        ids, markets = [], []
-        for i, lltv in enumerate((860 * 10**15, 915 * 10**15)):
-            morpho.enable_lltv(lltv, sender=owner)
-            params = MarketParams(
-                loan_token=usdc.address, collateral_token=weth.address,
-                oracle=oracle.address, irm=irm.address, lltv=lltv,
-            )  # fmt: skip
-            morpho.create_market(params, sender=owner)
-            self._cap(vault, params, seed_m * 10**6 * _USDC // 2)
-            ids.append(market_id(params))
-            markets.append(params)
-            self._morpho_borrower(morpho, params, weth, f"{vid}/borrower{i}")
-        vault.set_supply_queue(ids, sender=owner)
-        lender = make_addr(f"{vid}/lender")
-        usdc.mint(lender, seed_m * 10**6 * _USDC)
-        usdc.approve(vault.address, UINT256_MAX, sender=lender)
-        vault.deposit(seed_m * 10**6 * _USDC, lender, sender=lender)
-        for m in self.markets[-2:]:  # borrow 85% of what each market got
-            supplied, _ = m.state()
-            m.borrow(supplied * 85 // 100)
-        for params in markets:  # then room for the SLL: three times the seed in all
-            self._cap(vault, params, seed_m * 10**6 * _USDC * 3 // 2)
-        controller = self.controller(chain_name)
-        controller.contracts.add(vault)
-        controller.set_max_exchange_rate(vault.address, WAD, 2 * _USDC, sender=admin_of(chain_name))
-        return vault
-
-    @staticmethod
-    def _cap(vault: MetaMorpho, params: MarketParams, cap: int) -> None:
-        owner = vault.owner
-        vault.submit_cap(params, cap, sender=owner)
-        if vault.pending_cap(market_id(params)).valid_at:
-            vault.accept_cap(params, sender=owner)
-
-    def _morpho_borrower(self, morpho: Morpho, params: MarketParams, weth: Erc20, who: str) -> None:
-        borrower = make_addr(who)
-        weth.mint(borrower, _COLLATERAL)
-        weth.approve(morpho.address, UINT256_MAX, sender=borrower)
-        morpho.supply_collateral(params, _COLLATERAL, borrower, sender=borrower)
-        usdc = self._registry_token(morpho, params.loan_token)
-        usdc.approve(morpho.address, UINT256_MAX, sender=borrower)
-
-        def repay(amount: int) -> None:
-            usdc.mint(borrower, amount)
-            morpho.repay(params, amount, 0, borrower, sender=borrower)
-
-        def state() -> tuple[int, int]:
-            market = morpho.expected_market_balances(params)
-            return market.total_supply_assets, market.total_borrow_assets
-
-        def borrow(amount: int) -> None:
-            morpho.borrow(params, amount, 0, borrower, borrower, sender=borrower)
-
-        self.markets.append(_Borrowed(borrow=borrow, repay=repay, state=state))
-
-    @staticmethod
-    def _registry_token(morpho: Morpho, address: Address) -> Erc20:
-        return morpho.tokens.get(address)
-
-    def _vault_venue(self, chain: str, vid: str, vault: MetaMorpho, dep: RateLimitKey) -> None:
-        self.venues.append(
-            VenueSpec(
-                venue_id=vid, chain=chain, kind=VenueKind.ERC4626, asset="USDC", contract=vault,
-                target=vault.address, deposit_key=dep,
-                withdraw_key=make_asset_key(LIMIT_4626_WITHDRAW, vault.address),
-            )
+        vault, borrowed = add_morpho_vault(
+            self.chain(chain_name), self.controller(chain_name),
+            clock=self.network.clock, vid=vid, seed_m=seed_m,
         )  # fmt: skip
+        self.markets += borrowed
+        return vault
 
     def _ethereum(self) -> None:
         eth = self.sll.ethereum
@@ -450,8 +273,10 @@ class SllWorld:
         self._aave("ethereum", "SparkLend USDC", spusdc, usdc, (400, 340))
         vault = self._morpho("ethereum", "Morpho USDC", 150)
         labels["Morpho USDC vault"] = vault.address
-        self._vault_venue(
-            "ethereum", "Morpho USDC", vault, make_asset_key(LIMIT_4626_DEPOSIT, vault.address)
+        self.venues.append(
+            vault_venue(
+                "ethereum", "Morpho USDC", vault, make_asset_key(LIMIT_4626_DEPOSIT, vault.address)
+            )
         )
         self._set("ethereum", make_asset_key(LIMIT_4626_WITHDRAW, vault.address), UNLIMITED, 0)
         arkis_spec = self.preset.instance("arkis")
@@ -474,30 +299,7 @@ class SllWorld:
                 withdraw_refills_deposit=False,
             )
         )  # fmt: skip
-        e_usds, e_usdc = Node("ethereum", "USDS"), Node("ethereum", "USDC")
-        self.routes += [
-            RouteSpec(
-                view=RouteView(
-                    route_id="mint", kind=RouteKind.MINT, chain="ethereum", src=SKY_CREDIT,
-                    dst=e_usds, action="mint_usds", decimals=18, keys=(LIMIT_USDS_MINT,),
-                ),
-            ),
-            RouteSpec(
-                view=RouteView(
-                    route_id="psm-usds-usdc", kind=RouteKind.SWAP, chain="ethereum", src=e_usds,
-                    dst=e_usdc, action="swap_usds_to_usdc", decimals=6,
-                    keys=(LIMIT_USDS_TO_USDC,),
-                ),
-                capacity_units=lambda: usdc.balance_of(eth.psm.pocket),
-            ),
-            RouteSpec(
-                view=RouteView(
-                    route_id="psm-usdc-usds", kind=RouteKind.SWAP, chain="ethereum", src=e_usdc,
-                    dst=e_usds, action="swap_usdc_to_usds", decimals=6,
-                    refills=(LIMIT_USDS_TO_USDC,),
-                ),
-            ),
-        ]  # fmt: skip
+        self.routes += ethereum_routes(usdc, eth.psm)
 
     def _l2(self, name: str) -> None:
         l2 = self.sll.l2s[name]
@@ -505,7 +307,6 @@ class SllWorld:
         labels = self.labels[name]
         title = name.title()
         labels.update({f"{title} {s}": chain.token(s).address for s in ("USDC", "USDS", "sUSDS")})
-        node, e_usdc = Node(name, "USDC"), Node("ethereum", "USDC")
         domain = chain.domain.cctp_domain or 0
         size = {"base": 80, "arbitrum": 90, "avalanche": 50}[name]
         dep = make_asset_key(LIMIT_AAVE_DEPOSIT, l2.aave.a_token)
@@ -517,7 +318,7 @@ class SllWorld:
             vdep = make_asset_key(LIMIT_4626_DEPOSIT, vault.address)
             self._chosen(name, vdep, "morpho_l2", 6)
             self._set(name, make_asset_key(LIMIT_4626_WITHDRAW, vault.address), UNLIMITED, 0)
-            self._vault_venue(name, f"Morpho {title}", vault, vdep)
+            self.venues.append(vault_venue(name, f"Morpho {title}", vault, vdep))
         if name != "arbitrum":  # Arbitrum's PSM3 USDC keys are "a future iteration"
             self.venues.append(
                 VenueSpec(
@@ -535,24 +336,7 @@ class SllWorld:
         if name != "base":
             self._chosen(name, to_eth, "cctp_l2", 6)
             self._set(name, LIMIT_USDC_TO_CCTP, UNLIMITED, 0)
-        self.routes += [
-            RouteSpec(
-                view=RouteView(
-                    route_id=f"cctp-eth-{name}", kind=RouteKind.BRIDGE, chain="ethereum",
-                    src=e_usdc, dst=node, action="transfer_usdc_to_cctp", decimals=6,
-                    keys=(LIMIT_USDC_TO_CCTP, to_l2), delay_s=ATTESTATION_DELAY_S["ethereum"],
-                    args=(("destination_domain", domain),),
-                ),
-            ),
-            RouteSpec(
-                view=RouteView(
-                    route_id=f"cctp-{name}-eth", kind=RouteKind.BRIDGE, chain=name, src=node,
-                    dst=e_usdc, action="transfer_usdc_to_cctp", decimals=6,
-                    keys=(LIMIT_USDC_TO_CCTP, to_eth), delay_s=ATTESTATION_DELAY_S[name],
-                    args=(("destination_domain", 0),),
-                ),
-            ),
-        ]  # fmt: skip
+        self.routes += cctp_routes(name, domain, to_l2=to_l2, to_eth=to_eth)
 
     # --- the relayer's view and the world's accounts ---
 

@@ -3,17 +3,17 @@
 Each section of the file (`presets.book_file`'s docstring) becomes `prime.book` records,
 read through `presets.book_file_yaml` (nodes keep their lines); references (venues,
 borrowers, accounts, assets, prices) are checked after the records they name, and an asset
-in no policy group becomes a warning, not an error.
+in no policy group becomes a warning, not an error. A position is read by
+`presets.book_file_positions`; the shared checks (unique ids, known assets, a record's own
+checks at the file's field) are `presets.book_file_checks`.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
 
 import yaml
 
@@ -21,10 +21,11 @@ from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.presets.atlas_policy import atlas_policy
 from sparkprime.presets.book_file import (
     FORMAT_VERSION,
-    POSITION_FIELDS,
     BookFile,
     ts_of,
 )
+from sparkprime.presets.book_file_checks import asset_of, build_record, unique_id
+from sparkprime.presets.book_file_positions import PositionContext, read_position
 from sparkprime.presets.book_file_yaml import Map, Reader, compose_file
 from sparkprime.presets.sll_limits import sll_limits_preset
 from sparkprime.prime.addons import MarketDepth
@@ -36,7 +37,6 @@ from sparkprime.prime.book import (
     Loan,
     LoanKind,
     Position,
-    PositionKind,
     Venue,
 )
 from sparkprime.prime.policy import Policy, VenueKind
@@ -44,67 +44,6 @@ from sparkprime.prime.policy import Policy, VenueKind
 __all__ = ["read_book"]
 
 _E = ErrorCode
-_T = TypeVar("_T")
-_NON_NEGATIVE_WHAT: Final = {
-    PositionKind.SPOT: "a spot quantity",
-    PositionKind.PENDLE_PT: "a PT quantity",
-    PositionKind.DEX_LP: "an LP token quantity",
-    PositionKind.LENDING_SUPPLY: "a supplied quantity",
-    PositionKind.LENDING_BORROW: "a debt (lending_borrow) quantity",
-    PositionKind.VAULT_SHARES: "a share quantity",
-}
-# Record fields named by `prime.book`'s errors -> the file's names.
-_FILE_NAME: Final = {
-    "position_id": "id",
-    "account_id": "account",
-    "venue_id": "venue",
-    "borrower_id": "id",
-    "loan_id": "id",
-    "entry_price_usd_e8": "entry_price_usd",
-    "expiry_ts_s": "expiry",
-    "pt_amm_liquidity_usd_wad": "pt_amm_liquidity_usd",
-    "share_rate_wad": "share_rate",
-    "margin_value_usd_wad": "margin_value_usd",
-    "originated_ts_s": "originated",
-    "term_end_ts_s": "term_end",
-    "last_accrual_ts_s": "last_accrual",
-    "solvency_attested_ts_s": "solvency_attested",
-}
-
-
-def _unique(r: Reader, seen: dict[str, int], ident: str, node: yaml.Node, path: str) -> None:
-    first = seen.get(ident)
-    if first is not None:
-        raise r.fail(
-            _E.BOOK_FILE_DUPLICATE_ID, node, path, f"duplicate id {ident!r} (first at line {first})"
-        )
-    seen[ident] = node.start_mark.line + 1
-
-
-def _build(r: Reader, m: Map, make: Callable[..., _T], **fields: Any) -> _T:
-    """Run a record's own checks; its error names the record field -> the file's field."""
-    try:
-        return make(**fields)
-    except ProtocolError as err:
-        name = str(err.context.get("field", ""))
-        key = _FILE_NAME.get(name, name.split("[", maxsplit=1)[0])
-        node = m.items.get(key, m.node)
-        raise r.fail(
-            _E.BOOK_FILE_INVALID_VALUE, node, m.at(key), str(err.context.get("reason", err.message))
-        ) from None
-
-
-def _symbol(r: Reader, node: yaml.Node, path: str, assets: dict[str, Asset]) -> Asset:
-    symbol = r.text(node, path)
-    asset = assets.get(symbol)
-    if asset is None:
-        raise r.fail(
-            _E.BOOK_FILE_UNKNOWN_REFERENCE,
-            node,
-            path,
-            f"{symbol!r} is not in assets (its decimals are needed)",
-        )
-    return asset
 
 
 def _assets(r: Reader, root: Map) -> dict[str, Asset]:
@@ -113,7 +52,7 @@ def _assets(r: Reader, root: Map) -> dict[str, Asset]:
         m = r.mapping(node, f"assets.{symbol}", ("decimals",), ("pegged_to",))
         decimals = r.integer(m.items["decimals"], m.at("decimals"))
         pegged = r.opt(m, "pegged_to", r.text)
-        out[symbol] = _build(r, m, Asset, symbol=symbol, decimals=decimals, pegged_to=pegged)
+        out[symbol] = build_record(r, m, Asset, symbol=symbol, decimals=decimals, pegged_to=pegged)
     return out
 
 
@@ -123,7 +62,7 @@ def _venues(r: Reader, root: Map, policy: Policy) -> list[Venue]:
     for i, node in enumerate(r.seq(root.items["venues"], "venues")):
         m = r.mapping(node, f"venues[{i}]", ("id", "name"), ("kind", "master_account"))
         ident = r.text(m.items["id"], m.at("id"))
-        _unique(r, seen, ident, m.items["id"], m.at("id"))
+        unique_id(r, seen, ident, m.items["id"], m.at("id"))
         name = r.text(m.items["name"], m.at("name"))
         approved = {v.name: v for v in policy.venues}
         if name not in approved:
@@ -143,7 +82,9 @@ def _venues(r: Reader, root: Map, policy: Policy) -> list[Venue]:
                 f"{name} is a {approved[name].kind} venue, not {kind}",
             )
         master = r.opt(m, "master_account", r.text)
-        out.append(_build(r, m, Venue, venue_id=ident, name=name, kind=kind, master_account=master))
+        out.append(
+            build_record(r, m, Venue, venue_id=ident, name=name, kind=kind, master_account=master)
+        )
     return out
 
 
@@ -158,7 +99,7 @@ def _borrowers(r: Reader, root: Map) -> list[Borrower]:
             ("solvency_attested", "insolvent", "in_administration"),
         )
         ident = r.text(m.items["id"], m.at("id"))
-        _unique(r, seen, ident, m.items["id"], m.at("id"))
+        unique_id(r, seen, ident, m.items["id"], m.at("id"))
         name = r.text(m.items["name"], m.at("name"))
         entity = r.text(m.items["entity"], m.at("entity"))
         kyc = r.enum(m.items["kyc"], m.at("kyc"), KycStatus)
@@ -167,7 +108,7 @@ def _borrowers(r: Reader, root: Map) -> list[Borrower]:
         insolvent = bool(r.opt(m, "insolvent", r.boolean))
         admin = bool(r.opt(m, "in_administration", r.boolean))
         out.append(
-            _build(
+            build_record(
                 r,
                 m,
                 Borrower,
@@ -184,152 +125,8 @@ def _borrowers(r: Reader, root: Map) -> list[Borrower]:
     return out
 
 
-@dataclass(slots=True)
-class _Ctx:
-    """What checking a position needs from the rest of the file, and what it records."""
-
-    r: Reader
-    policy: Policy
-    now_ts_s: int
-    assets: dict[str, Asset]
-    venues: set[str]
-    position_ids: dict[str, int]
-    priced: list[tuple[str, yaml.Node, str]]  # (price key, node, path) that need a price
-
-    def unapproved(self, node: yaml.Node, path: str, why: str) -> None:
-        self.r.warn(node, path, f"{why}: unapproved (100% haircut in margin, never offset)")
-
-    def held(self, symbol: str, node: yaml.Node, path: str) -> None:
-        """A held asset: it needs a price; one in no policy group is warned about."""
-        self.priced.append((symbol, node, path))
-        if self.policy.group_of(symbol) is None:
-            self.unapproved(
-                node, path, f"{symbol} is in no asset group of policy {self.policy.version}"
-            )
-
-
-def _opt_fields(r: Reader, m: Map, kind: PositionKind, ctx: _Ctx) -> dict[str, object]:
-    kw: dict[str, object] = {}
-    if (n := m.get("entry_price_usd")) is not None:
-        kw["entry_price_usd_e8"] = r.units(
-            n, m.at("entry_price_usd"), 8, what="an entry price", positive=True
-        )
-    if (n := m.get("expiry")) is not None:
-        kw["expiry_ts_s"] = expiry = r.ts(n, m.at("expiry"))
-        if expiry <= ctx.now_ts_s:
-            raise r.fail(
-                _E.BOOK_FILE_INVALID_VALUE,
-                n,
-                m.at("expiry"),
-                f"{kind} expired at ts {expiry}, on or before as_of",
-            )
-    if (n := m.get("pt_amm_liquidity_usd")) is not None:
-        kw["pt_amm_liquidity_usd_wad"] = r.units(
-            n, m.at("pt_amm_liquidity_usd"), 18, what="an AMM liquidity"
-        )
-    if (n := m.get("price_symbol")) is not None:
-        kw["price_symbol"] = r.text(n, m.at("price_symbol"))
-    if (n := m.get("dex_kind")) is not None:
-        kw["dex_kind"] = r.text(n, m.at("dex_kind"))
-    if (n := m.get("share_rate")) is not None:
-        kw["share_rate_wad"] = r.units(
-            n, m.at("share_rate"), 18, what="a share rate", positive=True
-        )
-    if (n := m.get("underlying")) is not None:
-        kw["legs"] = ((_symbol(r, n, m.at("underlying"), ctx.assets).symbol, 0),)
-    if (n := m.get("legs")) is not None:
-        legs: list[tuple[str, int]] = []
-        for j, leg_node in enumerate(r.seq(n, m.at("legs"))):
-            leg = r.mapping(leg_node, f"{m.at('legs')}[{j}]", ("symbol", "qty"))
-            asset = _symbol(r, leg.items["symbol"], leg.at("symbol"), ctx.assets)
-            qty = r.units(leg.items["qty"], leg.at("qty"), asset.decimals, what="a leg quantity")
-            legs.append((asset.symbol, qty))
-            ctx.held(asset.symbol, leg.items["symbol"], leg.at("symbol"))
-        kw["legs"] = tuple(legs)
-    return kw
-
-
-def _position(r: Reader, node: yaml.Node, path: str, account_id: str, ctx: _Ctx) -> Position:
-    every = {f for fs in POSITION_FIELDS.values() for f in fs}
-    kind = r.enum(
-        r.mapping(node, path, ("kind",), {"id", "venue", "symbol", *every}).items["kind"],
-        f"{path}.kind",
-        PositionKind,
-    )
-    m = r.mapping(node, path, ("id", "venue", "kind", "symbol"), POSITION_FIELDS[kind])
-    ident = r.text(m.items["id"], m.at("id"))
-    _unique(r, ctx.position_ids, ident, m.items["id"], m.at("id"))
-    venue = r.text(m.items["venue"], m.at("venue"))
-    if venue not in ctx.venues:
-        raise r.fail(
-            _E.BOOK_FILE_UNKNOWN_REFERENCE,
-            m.items["venue"],
-            m.at("venue"),
-            f"no venue {venue!r} in venues",
-        )
-    asset = _symbol(r, m.items["symbol"], m.at("symbol"), ctx.assets)
-    if kind is PositionKind.MARGIN_VALUE:
-        if "margin_value_usd" not in m.items:
-            raise r.fail(
-                _E.BOOK_FILE_MISSING_FIELD,
-                m.node,
-                m.at("margin_value_usd"),
-                "a margin_value position needs the venue's reported value",
-            )
-        kw: dict[str, object] = {
-            "margin_value_usd_wad": r.units(
-                m.items["margin_value_usd"], m.at("margin_value_usd"), 18
-            )
-        }
-        qty = 0
-    else:
-        if "qty" not in m.items:
-            raise r.fail(_E.BOOK_FILE_MISSING_FIELD, m.node, m.at("qty"), "missing required field")
-        qty = r.units(
-            m.items["qty"], m.at("qty"), asset.decimals, what=_NON_NEGATIVE_WHAT.get(kind, "")
-        )
-        kw = _opt_fields(r, m, kind, ctx)
-    sym_node, sym_path = m.items["symbol"], m.at("symbol")
-    if kind is PositionKind.PENDLE_PT and (n := m.get("price_symbol")) is not None:
-        ctx.priced.append((str(kw["price_symbol"]), n, m.at("price_symbol")))
-        if ctx.policy.group_of(asset.symbol) is None:
-            ctx.unapproved(sym_node, sym_path, f"{asset.symbol} is in no asset group")
-    elif kind is PositionKind.VAULT_SHARES and "legs" in kw:
-        legs = kw["legs"]
-        assert isinstance(legs, tuple)  # set by _opt_fields from `underlying`
-        under = legs[0][0]
-        ctx.priced.append((under, m.items["underlying"], m.at("underlying")))
-        group = ctx.policy.group_of(asset.symbol)
-        if group is None or ctx.policy.group_of(under) is not group:
-            ctx.unapproved(
-                sym_node,
-                sym_path,
-                f"vault share {asset.symbol} (of {under}) is not an approved version",
-            )
-    elif kind is PositionKind.DEX_LP:
-        dex = kw.get("dex_kind")
-        if dex is not None and dex not in ctx.policy.eligible_dex_kinds:
-            ctx.unapproved(
-                m.items["dex_kind"], m.at("dex_kind"), f"DEX pool kind {dex!r} is not eligible"
-            )
-    elif kind is not PositionKind.MARGIN_VALUE:
-        ctx.held(asset.symbol, sym_node, sym_path)
-    return _build(
-        r,
-        m,
-        Position,
-        position_id=ident,
-        account_id=account_id,
-        venue_id=venue,
-        kind=kind,
-        symbol=asset.symbol,
-        qty=qty,
-        **kw,
-    )
-
-
 def _accounts(
-    r: Reader, root: Map, ctx: _Ctx, pool_id: str, borrowers: set[str]
+    r: Reader, root: Map, ctx: PositionContext, pool_id: str, borrowers: set[str]
 ) -> tuple[list[Account], list[Position]]:
     accounts: list[Account] = []
     positions: list[Position] = []
@@ -337,7 +134,7 @@ def _accounts(
     for i, node in enumerate(r.seq(root.items["accounts"], "accounts")):
         m = r.mapping(node, f"accounts[{i}]", ("id", "borrower"), ("pool", "positions"))
         ident = r.text(m.items["id"], m.at("id"))
-        _unique(r, seen, ident, m.items["id"], m.at("id"))
+        unique_id(r, seen, ident, m.items["id"], m.at("id"))
         borrower = r.text(m.items["borrower"], m.at("borrower"))
         if borrower not in borrowers:
             raise r.fail(
@@ -356,10 +153,12 @@ def _accounts(
                 m.at("pool"),
                 f"no pool {pool!r} in policy {ctx.policy.version}",
             ) from None
-        accounts.append(_build(r, m, Account, account_id=ident, borrower_id=borrower, pool_id=pool))
+        accounts.append(
+            build_record(r, m, Account, account_id=ident, borrower_id=borrower, pool_id=pool)
+        )
         if (n := m.get("positions")) is not None:
             for j, p_node in enumerate(r.seq(n, m.at("positions"))):
-                positions.append(_position(r, p_node, f"{m.at('positions')}[{j}]", ident, ctx))
+                positions.append(read_position(r, p_node, f"{m.at('positions')}[{j}]", ident, ctx))
     return accounts, positions
 
 
@@ -376,7 +175,7 @@ def _loans(
             ("term_end", "accrued_interest", "last_accrual"),
         )
         ident = r.text(m.items["id"], m.at("id"))
-        _unique(r, seen, ident, m.items["id"], m.at("id"))
+        unique_id(r, seen, ident, m.items["id"], m.at("id"))
         account_id = r.text(m.items["account"], m.at("account"))
         account = accounts.get(account_id)
         if account is None:
@@ -405,7 +204,7 @@ def _loans(
             accrued = r.units(n, m.at("accrued_interest"), dec, what="accrued interest")
         last = r.opt(m, "last_accrual", r.ts)
         out.append(
-            _build(
+            build_record(
                 r,
                 m,
                 Loan,
@@ -463,7 +262,7 @@ def _market(r: Reader, root: Map, assets: dict[str, Asset]) -> _Market | None:
             v, f"market.depth.{symbol}", ("depth_1pct_usd", "depth_2pct_usd"), ("adv_usd",)
         )
         amounts = {k: r.units(n, d.at(k), 18, what="a market depth") for k, n in d.items.items()}
-        depths[symbol] = _build(
+        depths[symbol] = build_record(
             r,
             d,
             MarketDepth,
@@ -474,7 +273,7 @@ def _market(r: Reader, root: Map, assets: dict[str, Asset]) -> _Market | None:
         )
     supply: dict[str, int] = {}
     for symbol, k, v in r.entries(m, "circulating_supply"):
-        asset = _symbol(r, k, f"market.circulating_supply.{symbol}", assets)
+        asset = asset_of(r, k, f"market.circulating_supply.{symbol}", assets)
         supply[symbol] = r.units(
             v, f"market.circulating_supply.{symbol}", asset.decimals, what="a circulating supply"
         )
@@ -518,7 +317,7 @@ def read_book(path: Path, policy: Policy | None) -> BookFile:
     assets = _assets(r, root)
     venues = _venues(r, root, policy)
     borrowers = _borrowers(r, root)
-    ctx = _Ctx(r, policy, ts_of(as_of), assets, {v.venue_id for v in venues}, {}, [])
+    ctx = PositionContext(r, policy, ts_of(as_of), assets, {v.venue_id for v in venues}, {}, [])
     accounts, positions = _accounts(r, root, ctx, pool_id, {b.borrower_id for b in borrowers})
     by_id = {a.account_id: a for a in accounts}
     loans = _loans(r, root, by_id, policy, assets)

@@ -28,6 +28,9 @@ starts HEALTHY (RF > 1.15) and the whole book within the Atlas limits (`prime.li
 generator checks both and raises `InvariantViolation` otherwise. Prices, depths, supplies,
 PT yields and liquidities are illustrative round figures, not market data.
 
+The market figures are `presets.example_book_market`, the strategies' positions
+`presets.example_book_strategies`.
+
 Example:
     >>> book = small_book()
     >>> len(book.borrowers), sorted(str(strategy_of(a.account_id)) for a in book.accounts)[:2]
@@ -36,10 +39,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable
-from enum import StrEnum
-from fractions import Fraction
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -50,18 +49,23 @@ from sparkprime.core.errors import InvariantViolation
 from sparkprime.core.rng import Rng
 from sparkprime.presets.atlas_policy import ARKIS_POOL_ID, atlas_policy
 from sparkprime.presets.book_file import BookFile, dump_book_file, load_book_file, ts_of
+from sparkprime.presets.example_book_market import AS_OF, ASSETS, PRICES, SUPPLY, static_records
+from sparkprime.presets.example_book_strategies import (
+    STRATEGY_BUILDERS,
+    AccountBuilder,
+    Strategy,
+    add_unapproved,
+    strategy_mix,
+    strategy_of,
+)
 from sparkprime.presets.sll_limits import sll_limits_preset
-from sparkprime.prime.addons import MarketDepth
 from sparkprime.prime.book import (
     Account,
-    Asset,
     Borrower,
     KycStatus,
     Loan,
     LoanKind,
     Position,
-    PositionKind,
-    Venue,
 )
 from sparkprime.prime.limits import check_book
 from sparkprime.prime.loans import interest_for
@@ -81,85 +85,11 @@ __all__ = [
     "write_example_book",
 ]
 
-AS_OF: Final = datetime.date(2026, 7, 20)
 DEFAULT_SEED: Final = 20_260_720
 EXAMPLE_BOOK_PATH: Final = "data/example_book.yaml"
 _WAD: Final = 10**18
 _DAY_S: Final = 86_400
 _FUNDING_PER_BORROWER_USD: Final = 230_000  # 200 borrowers -> $46M of the $50M
-_K = PositionKind
-
-
-class Strategy(StrEnum):
-    """What an example account does (the prefix of its id)."""
-
-    BASIS_BTC = "basis_btc"
-    BASIS_ETH = "basis_eth"
-    ALT_LONG_SHORT = "alt_long_short"
-    PT_CARRY = "pt_carry"
-    STABLE_LOOP = "stable_loop"
-    LP = "lp"
-    STABLE_CARRY = "stable_carry"
-
-
-# Share of the book per strategy (per 200 borrowers).
-_MIX: Final = {
-    Strategy.BASIS_BTC: 34, Strategy.BASIS_ETH: 26, Strategy.ALT_LONG_SHORT: 40,
-    Strategy.PT_CARRY: 36, Strategy.STABLE_LOOP: 28, Strategy.LP: 20, Strategy.STABLE_CARRY: 16,
-}  # fmt: skip
-
-# symbol: (decimals, pegged_to, price USD, depth within 1% / 2% USD, ADV USD). Illustrative.
-_ASSETS: Final[dict[str, tuple[int, str | None, str, int, int, int]]] = {
-    "BTC": (8, None, "95000", 80_000_000, 200_000_000, 20_000_000_000),
-    "WBTC": (8, None, "94950", 8_000_000, 20_000_000, 300_000_000),
-    "cbBTC": (8, None, "95000", 6_000_000, 15_000_000, 200_000_000),
-    "ETH": (18, None, "3400", 60_000_000, 150_000_000, 12_000_000_000),
-    "WETH": (18, None, "3400", 30_000_000, 80_000_000, 2_000_000_000),
-    "stETH": (18, None, "3398", 10_000_000, 30_000_000, 200_000_000),
-    "wstETH": (18, None, "4114", 10_000_000, 30_000_000, 200_000_000),
-    "weETH": (18, None, "3638", 6_000_000, 15_000_000, 100_000_000),
-    "SOL": (9, None, "165", 25_000_000, 60_000_000, 3_000_000_000),
-    "XRP": (6, None, "2.45", 20_000_000, 50_000_000, 2_000_000_000),
-    "DOGE": (8, None, "0.21", 10_000_000, 25_000_000, 1_000_000_000),
-    "ADA": (6, None, "0.72", 6_000_000, 15_000_000, 500_000_000),
-    "HYPE": (18, None, "41", 8_000_000, 20_000_000, 400_000_000),
-    "AVAX": (18, None, "23", 5_000_000, 12_000_000, 300_000_000),
-    "SUI": (9, None, "3.4", 6_000_000, 15_000_000, 500_000_000),
-    "NEAR": (24, None, "2.7", 4_000_000, 10_000_000, 200_000_000),
-    "USDe": (18, "USD", "1", 30_000_000, 80_000_000, 500_000_000),
-    "sUSDe": (18, None, "1.19", 15_000_000, 40_000_000, 100_000_000),
-    "USDT": (6, "USD", "1", 200_000_000, 500_000_000, 50_000_000_000),
-    "USDC": (6, "USD", "1", 200_000_000, 500_000_000, 20_000_000_000),
-    "spUSDC": (6, None, "1.043", 5_000_000, 12_000_000, 50_000_000),
-    "PYUSD": (6, "USD", "1", 5_000_000, 12_000_000, 100_000_000),
-    "RLUSD": (18, "USD", "1", 5_000_000, 12_000_000, 100_000_000),
-    "USDS": (18, "USD", "1", 30_000_000, 80_000_000, 300_000_000),
-    "sUSDS": (18, None, "1.07", 10_000_000, 25_000_000, 50_000_000),
-    "PEPE": (18, None, "0.0000105", 3_000_000, 8_000_000, 500_000_000),
-    "ENA": (18, None, "0.32", 3_000_000, 8_000_000, 200_000_000),
-    "TAO": (9, None, "340", 2_000_000, 5_000_000, 100_000_000),
-    "UNIV3-WETH-USDC": (18, None, "", 0, 0, 0),
-    "CRVNG-USDC-USDT": (18, None, "", 0, 0, 0),
-    "CRVNG-sUSDe-USDC": (18, None, "", 0, 0, 0),
-}
-_SUPPLY: Final = {"PYUSD": 1_000_000_000, "RLUSD": 600_000_000}  # whole tokens, illustrative
-# PT price symbol: (underlying at par, expiry, implied APY in bps, AMM liquidity USD).
-_PT_MARKETS: Final = {
-    "PT-sUSDe-24SEP2026": ("USDe", datetime.date(2026, 9, 24), 950, 180_000_000),
-    "PT-sUSDe-29OCT2026": ("USDe", datetime.date(2026, 10, 29), 1_020, 120_000_000),
-    "PT-USDe-24SEP2026": ("USDe", datetime.date(2026, 9, 24), 880, 90_000_000),
-    "PT-wstETH-29OCT2026": ("stETH", datetime.date(2026, 10, 29), 310, 40_000_000),
-    "PT-weETH-24SEP2026": ("ETH", datetime.date(2026, 9, 24), 360, 35_000_000),
-}
-_VENUES: Final = (
-    ("onchain", "Onchain", None), ("binance", "Binance", "arkis-binance-master"),
-    ("okx", "OKX", "arkis-okx-master"), ("bybit", "Bybit", "arkis-bybit-master"),
-    ("anchorage", "Anchorage", None), ("bitgo", "Bitgo", None), ("copper", "Copper", None),
-    ("ceffu", "Ceffu", None),
-)  # fmt: skip
-_CEXES: Final = ("binance", "okx", "bybit")
-_CUSTODIANS: Final = ("anchorage", "bitgo", "copper", "ceffu")
-_ALTS: Final = ("SOL", "XRP", "DOGE", "ADA", "HYPE", "AVAX", "SUI", "NEAR")
 _NAMES: Final = (
     ("Kestrel", "Halcyon", "Meridian", "Aster", "Boreal", "Cobalt", "Driftwood", "Ember",
      "Fathom", "Granite", "Harbor", "Iris", "Juniper", "Keel", "Lumen", "Mistral", "Northgate",
@@ -170,188 +100,6 @@ _NAMES: Final = (
     ("Ltd (BVI)", "LLC (Delaware)", "Ltd (Cayman)", "AG (Zug)", "Pte. Ltd. (Singapore)",
      "Ltd (Hong Kong)", "LP (Cayman)", "SA (Luxembourg)"),
 )  # fmt: skip
-
-
-def strategy_of(account_id: str) -> Strategy:
-    """The strategy of an example account, from its id ("basis_btc-017" -> BASIS_BTC)."""
-    return Strategy(account_id.rsplit("-", 1)[0])
-
-
-def _e8(text: str) -> int:
-    return int(Fraction(text) * 10**8)
-
-
-_PRICES: Final[dict[str, int]] = {s: _e8(a[2]) for s, a in _ASSETS.items() if a[2]}
-_PRICES.update({
-    pt: int(Fraction(_PRICES[under]) / (1 + Fraction(apy, 10_000)
-        * Fraction((expiry - AS_OF).days, 365)))
-    for pt, (under, expiry, apy, _) in _PT_MARKETS.items()
-})  # fmt: skip
-
-
-class _Builder:
-    """Positions of one account at a given size; the same draws whatever the size."""
-
-    def __init__(self, account_id: str, seed: int, size_usd: int) -> None:
-        self.account_id, self.rng, self.size = account_id, Rng(seed), size_usd
-        self.out: list[Position] = []
-
-    def pct(self, lo: int, hi: int) -> int:
-        """A USD amount: `size` x a drawn share in [lo, hi] percent (drawn in bps)."""
-        return self.size * self.rng.randint(lo * 100, hi * 100) // 10_000
-
-    def add(self, venue: str, kind: PositionKind, symbol: str, *, usd: int = 0,
-            qty: int | None = None, **kw: object) -> None:  # fmt: skip
-        if qty is None:
-            dec = _ASSETS[symbol][0]
-            price = _PRICES[str(kw.get("price_symbol") or symbol)]
-            qty = usd * 10**8 * 10**dec // price
-        pid = f"{self.account_id}/p{len(self.out) + 1}"
-        self.out.append(Position(position_id=pid, account_id=self.account_id, venue_id=venue,
-                                 kind=kind, symbol=symbol, qty=qty, **kw))  # type: ignore[arg-type]  # fmt: skip
-
-    def perp(self, venue: str, symbol: str, usd: int) -> None:
-        """A perp of signed notional `usd`, entered within 3% of the mark."""
-        entry = _PRICES[symbol] * self.rng.randint(9_700, 10_300) // 10_000
-        sign = -1 if usd < 0 else 1
-        qty = sign * (abs(usd) * 10**8 * 10 ** _ASSETS[symbol][0] // _PRICES[symbol])
-        self.add(venue, _K.PERP, symbol, qty=qty, entry_price_usd_e8=entry)
-
-    def margin_value(self, venue: str, usd: int) -> None:
-        self.add(venue, _K.MARGIN_VALUE, "USDT", qty=0, margin_value_usd_wad=usd * _WAD)
-
-
-def _basis(b: _Builder, btc: bool) -> None:
-    cex = b.rng.choice(_CEXES)
-    if b.rng.randint(0, 2) == 0:  # a third hold the spot leg at a custodian
-        venue, symbol = b.rng.choice(_CUSTODIANS), "BTC" if btc else "ETH"
-    else:
-        venue = "onchain"
-        symbol = b.rng.choice(("WBTC", "cbBTC") if btc else ("WETH", "wstETH", "weETH"))
-    spot = b.size
-    b.add(venue, _K.SPOT, symbol, usd=spot)
-    b.perp(cex, "BTC" if btc else "ETH", -spot * b.rng.randint(9_700, 10_000) // 10_000)
-    b.margin_value(cex, b.pct(15, 30))
-
-
-def _alt_long_short(b: _Builder) -> None:
-    cex = b.rng.choice(_CEXES)
-    names = list(_ALTS)
-    b.rng.shuffle(names)
-    n_long, n_short = b.rng.randint(2, 3), b.rng.randint(1, 3)
-    for symbol in names[:n_long]:
-        usd = b.pct(20, 45)
-        if b.rng.randint(0, 1):
-            b.add(cex, _K.SPOT, symbol, usd=usd)  # spot posted as margin: notional only
-        else:
-            b.perp(cex, symbol, usd)
-    for symbol in names[n_long : n_long + n_short]:
-        b.perp(cex, symbol, -b.pct(20, 45))
-    b.margin_value(cex, b.size)
-
-
-def _pt_carry(b: _Builder) -> None:
-    eth = b.rng.randint(0, 3) == 0
-    markets = [m for m, v in _PT_MARKETS.items() if (v[0] != "USDe") == eth]
-    for market in sorted({b.rng.choice(markets) for _ in range(b.rng.randint(1, 2))}):
-        under, expiry, _, liquidity = _PT_MARKETS[market]
-        b.add("onchain", _K.PENDLE_PT, under, usd=b.pct(40, 95), expiry_ts_s=ts_of(expiry),
-              pt_amm_liquidity_usd_wad=liquidity * _WAD, price_symbol=market)  # fmt: skip
-    b.add("onchain", _K.SPOT, "USDC", usd=b.pct(2, 8))
-
-
-def _stable_loop(b: _Builder) -> None:
-    collateral = b.rng.choice(("sUSDe", "USDe"))
-    debt = b.rng.choice(("USDC", "USDT"))
-    supplied = b.size * 3
-    b.add("onchain", _K.LENDING_SUPPLY, collateral, usd=supplied)
-    b.add("onchain", _K.LENDING_BORROW, debt, usd=supplied * b.rng.randint(55, 70) // 100)
-
-
-def _lp(b: _Builder) -> None:
-    pick = b.rng.randint(0, 3)
-    if pick <= 1:  # Uniswap v3 WETH/USDC, half of them hedged
-        half = b.size // 2
-        legs = (("WETH", _qty("WETH", half)), ("USDC", _qty("USDC", half)))
-        b.add("onchain", _K.DEX_LP, "UNIV3-WETH-USDC", qty=b.size * _WAD, dex_kind="uniswap_v3",
-              legs=legs)  # fmt: skip
-        if pick == 1:
-            cex = b.rng.choice(_CEXES)
-            b.perp(cex, "ETH", -half * b.rng.randint(80, 100) // 100)
-            b.margin_value(cex, b.pct(10, 20))
-    else:
-        symbol, first = (("CRVNG-USDC-USDT", "USDT"), ("CRVNG-sUSDe-USDC", "USDe"))[pick - 2]
-        half = b.size // 2
-        legs = ((first, _qty(first, half)), ("USDC", _qty("USDC", half)))
-        b.add("onchain", _K.DEX_LP, symbol, qty=b.size * _WAD, dex_kind="curve_ng_stableswap",
-              legs=legs)  # fmt: skip
-
-
-def _stable_carry(b: _Builder) -> None:
-    venue = b.rng.choice(_CUSTODIANS)
-    shares = b.pct(40, 60) * 10**6 * 10**8 // _PRICES["spUSDC"]
-    b.add("onchain", _K.VAULT_SHARES, "spUSDC", qty=shares, share_rate_wad=_PRICES["spUSDC"]
-          * 10**10, legs=(("USDC", 0),))  # fmt: skip
-    b.add(venue, _K.SPOT, b.rng.choice(("PYUSD", "RLUSD")), usd=b.pct(10, 25))
-    b.add(venue, _K.SPOT, "USDT", usd=b.pct(15, 30))
-
-
-def _unapproved(b: _Builder) -> None:
-    symbol = b.rng.choice(("PEPE", "ENA", "TAO", "sUSDS"))
-    usd = b.pct(1, 3)
-    if symbol == "sUSDS":
-        shares = usd * 10**18 * 10**8 // _PRICES["sUSDS"]
-        b.add("onchain", _K.VAULT_SHARES, symbol, qty=shares,
-              share_rate_wad=_PRICES["sUSDS"] * 10**10, legs=(("USDS", 0),))  # fmt: skip
-    else:
-        b.add("onchain", _K.SPOT, symbol, usd=usd)
-
-
-def _qty(symbol: str, usd: int) -> int:
-    return int(usd * 10**8 * 10 ** _ASSETS[symbol][0] // _PRICES[symbol])
-
-
-_BUILD: Final[dict[Strategy, Callable[[_Builder], None]]] = {
-    Strategy.BASIS_BTC: lambda b: _basis(b, True), Strategy.BASIS_ETH: lambda b: _basis(b, False),
-    Strategy.ALT_LONG_SHORT: _alt_long_short, Strategy.PT_CARRY: _pt_carry,
-    Strategy.STABLE_LOOP: _stable_loop, Strategy.LP: _lp, Strategy.STABLE_CARRY: _stable_carry,
-}  # fmt: skip
-
-
-def _kinds(rng: Rng, n: int) -> list[Strategy]:
-    """`n` strategies in `_MIX`'s proportions (largest remainder; every kind once if n >= 7)."""
-    total = sum(_MIX.values())
-    counts = {s: max(n * w // total, 1 if n >= len(_MIX) else 0) for s, w in _MIX.items()}
-    by_rest = sorted(_MIX, key=lambda s: (-(n * _MIX[s] % total), list(_MIX).index(s)))
-    i = 0
-    while sum(counts.values()) < n:
-        counts[by_rest[i % len(by_rest)]] += 1
-        i += 1
-    while sum(counts.values()) > n:
-        biggest = max(counts, key=lambda s: counts[s])
-        counts[biggest] -= 1
-    kinds = [s for s in _MIX for _ in range(counts[s])]
-    rng.shuffle(kinds)
-    return kinds
-
-
-def _static() -> tuple[dict[str, Asset], list[Venue], dict[str, MarketDepth]]:
-    assets = {s: Asset(symbol=s, decimals=a[0], pegged_to=a[1]) for s, a in _ASSETS.items()}
-    venues = [
-        Venue(venue_id=v, name=name, kind=atlas_policy(AS_OF).venue(name).kind,
-              master_account=master)
-        for v, name, master in _VENUES
-    ]  # fmt: skip
-    depths = {
-        s: MarketDepth(symbol=s, depth_1pct_usd_wad=a[3] * _WAD,
-                       depth_2pct_usd_wad=a[4] * _WAD, adv_usd_wad=a[5] * _WAD)
-        for s, a in _ASSETS.items() if a[3]
-    }  # fmt: skip
-    for pt, (_, _, _, liquidity) in _PT_MARKETS.items():
-        depths[pt] = MarketDepth(symbol=pt, depth_1pct_usd_wad=liquidity * _WAD // 20,
-                                 depth_2pct_usd_wad=liquidity * _WAD // 8,
-                                 adv_usd_wad=liquidity * _WAD // 10)  # fmt: skip
-    return assets, venues, depths
 
 
 def _loan(rng: Rng, loan_id: str, account_id: str, principal_usd: int) -> Loan:
@@ -377,9 +125,9 @@ def generate_example_book(seed: int = DEFAULT_SEED, n_borrowers: int = 200) -> B
     rng = Rng(seed)
     policy = atlas_policy(AS_OF)
     pool = policy.pool(ARKIS_POOL_ID)
-    assets, venues, depths = _static()
+    assets, venues, depths = static_records()
     now = ts_of(AS_OF)
-    kinds = _kinds(rng.child("kinds"), n_borrowers)
+    kinds = strategy_mix(rng.child("kinds"), n_borrowers)
     sizes = rng.child("sizes")
     weights = [sizes.randint(20, 100) * sizes.randint(1, 8) for _ in range(n_borrowers)]
     funding = _FUNDING_PER_BORROWER_USD * n_borrowers
@@ -403,14 +151,14 @@ def generate_example_book(seed: int = DEFAULT_SEED, n_borrowers: int = 200) -> B
 
         def build(size_usd: int, k: Strategy = kind, a: str = aid, s: int = build_seed,
                   unapproved: bool = i % 25 == 3) -> list[Position]:  # fmt: skip
-            b = _Builder(a, s, size_usd)
-            _BUILD[k](b)
+            b = AccountBuilder(a, s, size_usd)
+            STRATEGY_BUILDERS[k](b)
             if unapproved:
-                _unapproved(b)
+                add_unapproved(b)
             return b.out
 
         def stpv(ps: list[Position]) -> int:
-            m = margin_account(ps, (), _PRICES, policy, pool, assets=assets, now_ts_s=now,
+            m = margin_account(ps, (), PRICES, policy, pool, assets=assets, now_ts_s=now,
                                depths=depths)  # fmt: skip
             return int(m.stpv_usd_wad)
 
@@ -418,7 +166,7 @@ def generate_example_book(seed: int = DEFAULT_SEED, n_borrowers: int = 200) -> B
         target = loan.principal * 10**12 * rf_bps // 10_000  # USD wad of STPV wanted
         size = max(target * unit // max(stpv(build(unit)), 1), 1_000)
         ps = build(size)
-        result = margin_account(ps, (loan,), _PRICES, policy, pool, assets=assets, now_ts_s=now,
+        result = margin_account(ps, (loan,), PRICES, policy, pool, assets=assets, now_ts_s=now,
                                 depths=depths)  # fmt: skip
         if result.status is not MarginStatus.HEALTHY:
             raise InvariantViolation("example account healthy", account_id=aid,
@@ -428,10 +176,10 @@ def generate_example_book(seed: int = DEFAULT_SEED, n_borrowers: int = 200) -> B
     book = BookFile(
         as_of=AS_OF, pool_id=ARKIS_POOL_ID, policy=policy, assets=MappingProxyType(assets),
         borrowers=tuple(borrowers), venues=tuple(venues), accounts=tuple(accounts),
-        positions=tuple(positions), loans=tuple(loans), prices=MappingProxyType(dict(_PRICES)),
+        positions=tuple(positions), loans=tuple(loans), prices=MappingProxyType(dict(PRICES)),
         depths=MappingProxyType(depths),
         circulating_supply=MappingProxyType({
-            s: n * 10 ** _ASSETS[s][0] for s, n in _SUPPLY.items()}),
+            s: n * 10 ** ASSETS[s][0] for s, n in SUPPLY.items()}),
         ssr_bps=450, sofr_bps=430,
         sll_max_exposure_usd_wad=int(
             sll_limits_preset(AS_OF).instance("arkis").max_exposure_usd or 0) * _WAD,

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import math
+import os
+from fractions import Fraction
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.prime.book import Position
 from sparkprime.prime.book import PositionKind as K
-from sparkprime.prime.exposure import Exposure, account_exposures, validate_position, value_usd_wad
+from sparkprime.prime.exposure import (
+    Exposure,
+    account_exposures,
+    position_exposures,
+    pt_approved_usd_wad,
+    validate_position,
+    value_usd_wad,
+)
 from tests.prime.prime_fixtures import ASSETS, DAY, E8, NOW, WAD, make_policy, pos, usd
 
 POLICY = make_policy()
+FUZZ = int(os.environ.get("SPARKPRIME_FUZZ", "1"))
 PRICES = {"ETH": 3_000 * E8, "WETH": 3_000 * E8, "rsETH": 3_100 * E8, "BTC": 60_000 * E8,
           "USDC": E8, "USDT": E8, "DOGE": E8 // 10, "USDS": E8, "XAG": 30 * E8,
           "PT-rsETH": 2_900 * E8}  # fmt: skip
@@ -101,6 +115,90 @@ def test_pt_priced_at_its_own_key_and_capped_at_10x_amm_liquidity():
                       price_symbol="PT-rsETH", pt_amm_liquidity_usd_wad=usd(2_000)))  # fmt: skip
     assert (ok.notional_usd_wad, ok.approved) == (usd(20_000), True)
     assert (over.notional_usd_wad, over.approved) == (usd(9_000), False)
+
+
+def _pt(pid: str, qty_wad: int, liquidity_usd: int, account: str = "a", days: int = 1) -> Position:
+    return pos(K.PENDLE_PT, "rsETH", qty_wad, position_id=pid, account_id=account,
+               price_symbol="PT-rsETH", expiry_ts_s=NOW + days * DAY,
+               pt_amm_liquidity_usd_wad=usd(liquidity_usd))  # fmt: skip
+
+
+def _by_position(exps: tuple[Exposure, ...]) -> dict[str, tuple[int, int]]:
+    """position id -> (approved notional, unapproved notional)."""
+    out: dict[str, tuple[int, int]] = {}
+    for e in exps:
+        ok, over = out.get(e.position_id, (0, 0))
+        out[e.position_id] = (
+            (ok + e.notional_usd_wad, over) if e.approved else (ok, over + e.notional_usd_wad)
+        )
+    return out
+
+
+def test_two_pts_of_one_market_in_one_account_share_one_cap():
+    # 3 + 4 PT at $2,900 = $8,700 + $11,600 = $20,300 against $1,000 x 10 = $10,000: one cap,
+    # not $10,000 each (capped one by one, $18,700 was approved)
+    a, b = _pt("x", 3 * WAD, 1_000), _pt("y", 4 * WAD, 1_000)
+    got = _by_position(ex(a, b))
+    assert got["x"][0] + got["y"][0] == usd(10_000)
+    assert got["x"][1] + got["y"][1] == usd(10_300)
+    assert sum(got["x"]) == usd(8_700)
+    assert sum(got["y"]) == usd(11_600)
+    # pro rata to notional, each share the floor or the ceiling of its exact fraction
+    for pid, w in (("x", 87), ("y", 116)):
+        exact = Fraction(usd(10_000) * w, 203)
+        assert got[pid][0] in (math.floor(exact), math.ceil(exact))
+    # deterministic: the order of the positions does not move the extra wei
+    assert _by_position(ex(b, a)) == got
+    over = [e for e in ex(a, b) if not e.approved]
+    assert all("above 10x its AMM liquidity" in e.reason for e in over)
+
+
+def test_the_shared_cap_uses_the_smallest_liquidity_reported():
+    # $2,000 and $1,500 reported: the cap is $15,000 of the $20,300 (as prime.limits reads it)
+    got = _by_position(ex(_pt("x", 3 * WAD, 2_000), _pt("y", 4 * WAD, 1_500)))
+    assert got["x"][0] + got["y"][0] == usd(15_000)
+    assert got["x"][1] + got["y"][1] == usd(5_300)
+
+
+def test_the_same_pts_in_two_accounts_are_capped_separately():
+    # each account's $10,000 cap: $8,700 fits, $11,600 has $1,600 over
+    got = _by_position(ex(_pt("x", 3 * WAD, 1_000, "a"), _pt("y", 4 * WAD, 1_000, "b")))
+    assert got == {"x": (usd(8_700), 0), "y": (usd(10_000), usd(1_600))}
+
+
+def test_pts_of_other_expiries_are_other_markets():
+    got = _by_position(ex(_pt("x", 3 * WAD, 1_000), _pt("y", 4 * WAD, 1_000, days=2)))
+    assert got == {"x": (usd(8_700), 0), "y": (usd(10_000), usd(1_600))}
+
+
+def test_a_single_pt_is_capped_as_before():
+    p = _pt("x", 10 * WAD, 2_000)
+    alone = position_exposures(p, prices=PRICES, assets=ASSETS, policy=POLICY, now_ts_s=NOW)
+    assert ex(p) == alone
+    assert [(e.notional_usd_wad, e.approved) for e in alone] == [
+        (usd(20_000), True), (usd(9_000), False)]  # fmt: skip
+
+
+@settings(max_examples=60 * FUZZ, deadline=None)
+@given(
+    qtys=st.lists(st.integers(0, 10**6 * WAD), min_size=1, max_size=6),
+    liquidities=st.lists(st.integers(0, 10**7 * WAD), min_size=6, max_size=6),
+)
+def test_pt_shares_sum_to_the_cap_and_never_exceed_a_notional(
+    qtys: list[int], liquidities: list[int]
+):
+    pts = [pos(K.PENDLE_PT, "rsETH", q, position_id=f"p{i}", price_symbol="PT-rsETH",
+               expiry_ts_s=NOW + DAY, pt_amm_liquidity_usd_wad=liq)
+           for i, (q, liq) in enumerate(zip(qtys, liquidities, strict=False))]  # fmt: skip
+    notional = {p.position_id: value_usd_wad(p.qty, PRICES["PT-rsETH"], 18) for p in pts}
+    total = sum(notional.values())
+    cap = 10 * min(liquidities[: len(pts)])
+    shares = pt_approved_usd_wad(pts, prices=PRICES, assets=ASSETS, policy=POLICY)
+    assert sum(shares.values()) == min(total, cap)
+    assert all(0 <= shares[pid] <= n for pid, n in notional.items())
+    got = _by_position(ex(*pts))
+    assert all(got[pid] == (shares[pid], n - shares[pid]) for pid, n in notional.items())
+    assert pt_approved_usd_wad(pts[::-1], prices=PRICES, assets=ASSETS, policy=POLICY) == shares
 
 
 def test_dex_lp_legs_and_eligibility():

@@ -223,6 +223,21 @@ def test_inputs_must_be_one_account():
     assert info.value.code is ErrorCode.PRIME_INVALID_MARGIN_INPUT
 
 
+def test_two_pts_of_one_market_share_the_accounts_cap():
+    # 30 + 40 rsETH PT at $100 = $7,000 against 10 x $500 of AMM liquidity: $2,000 unapproved
+    # (-100%) in one account; one by one each ($3,000, $4,000) would fit its own $5,000
+    def pt(pid: str, qty: int, account: str = "a") -> Position:
+        return pos(K.PENDLE_PT, "rsETH", qty * WAD, position_id=pid, account_id=account,
+                   expiry_ts_s=NOW + 30 * DAY, pt_amm_liquidity_usd_wad=usd(500))  # fmt: skip
+
+    r = m([pt("x", 30), pt("y", 40)])
+    assert r.unapproved_charge_usd_wad == usd(2_000)
+    assert r.by_group[0].long_usd_wad == usd(5_000)
+    assert sum(r.attribution.values()) == r.stress_charge_usd_wad
+    for p in (pt("x", 30, "a"), pt("y", 40, "b")):
+        assert m([p]).unapproved_charge_usd_wad == 0
+
+
 def test_attribution_credits_the_hedge():
     long_ = pos(K.SPOT, "WBTC", 2 * E8)
     hedge = pos(K.PERP, "BTC", -E8, entry_price_usd_e8=60_000 * E8)

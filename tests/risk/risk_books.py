@@ -52,6 +52,8 @@ _DEC = {"BTC": 8, "WBTC": 8, "cbBTC": 8, "USDT": 6, "USDC": 6, "spUSDC": 6, "PYU
         "EURC": 6, "XRP": 6, "SOL": 9, "JitoSOL": 9, "ADA": 6, "SUI": 9, "ZEC": 8}  # fmt: skip
 ASSETS = {s: Asset(symbol=s, decimals=_DEC.get(s, 18)) for s in (*PRICED, "spUSDC", "sUSDS")}
 DEX_KINDS = ("curve_ng_stableswap", "uniswap_v3", "balancer_weighted")
+# a few common expiries, so one account often holds two PTs of one market (one shared cap)
+_PT_EXPIRY = st.one_of(st.sampled_from((30 * DAY, 150 * DAY)), st.integers(1, 200 * DAY))
 
 
 @st.composite
@@ -88,7 +90,7 @@ def position(draw: st.DrawFn, account: str, pid: str, *, venue: str = "") -> Pos
         sym, key = draw(st.sampled_from((("weETH", "PT-weETH"), ("sUSDe", "PT-sUSDe"),
                                          ("wstETH", None), ("XAU", None))))  # fmt: skip
         return Position(**base, symbol=sym, qty=draw(_qty(sym)), price_symbol=key,  # type: ignore[arg-type]
-                        expiry_ts_s=NOW + draw(st.integers(1, 200 * DAY)),
+                        expiry_ts_s=NOW + draw(_PT_EXPIRY),
                         pt_amm_liquidity_usd_wad=draw(st.integers(0, 10**8)) * WAD)  # fmt: skip
     if kind is K.DEX_LP:
         legs = draw(st.lists(st.sampled_from(SPOTS), min_size=1, max_size=3, unique=True))

@@ -240,6 +240,32 @@ def test_pt_cap_crossed_by_a_tick() -> None:
     assert b.stpv_usd[0] == pytest.approx(r.stpv_usd_wad / WAD, rel=1e-12)
 
 
+def test_pts_of_one_market_share_the_accounts_cap_in_the_kernels() -> None:
+    # 2 + 2 wstETH PT (one market) against one $10,000 cap (10 x the smaller $1,000 reported):
+    # at $2,500 ($10,000) all approved, at $5,000 $10,000 of $20,000 unapproved; the same two
+    # PTs in two accounts are capped one by one (each $10,000 fits its own cap)
+    def pt(pid: str, liquidity_usd: int, account: str = "a") -> Position:
+        return Position(position_id=pid, account_id=account, venue_id="onchain",
+                        kind=K.PENDLE_PT, symbol="wstETH", qty=2 * WAD,
+                        expiry_ts_s=NOW + 30 * DAY,
+                        pt_amm_liquidity_usd_wad=liquidity_usd * WAD)  # fmt: skip
+
+    one = [pt("x", 1_000), pt("y", 3_000)]
+    two = [pt("x", 1_000, "a"), pt("y", 3_000, "b")]
+    accts = [Account(account_id=a, borrower_id="b", pool_id=POOL.pool_id) for a in ("a", "b")]
+    high = {**PX, "wstETH": 5_000 * E8}
+    arr1 = build_book_arrays(accts[:1], one, [_loan(USDC6)], PX, POLICY, assets=ASSETS,
+                             now_ts_s=NOW)  # fmt: skip
+    arr2 = build_book_arrays(accts, two, [_loan(USDC6)], PX, POLICY, assets=ASSETS, now_ts_s=NOW)
+    assert margin_batch(arr1).unapproved_charge_usd[0] == 0.0
+    b1, b2 = margin_batch(reprice(arr1, high)), margin_batch(reprice(arr2, high))
+    assert b1.unapproved_charge_usd[0] == pytest.approx(10_000, rel=1e-12)
+    assert list(b2.unapproved_charge_usd) == [0.0, 0.0]
+    r = margin_account(one, [_loan(USDC6)], high, POLICY, POOL, assets=ASSETS, now_ts_s=NOW)
+    assert r.unapproved_charge_usd_wad == 10_000 * WAD
+    assert b1.stpv_usd[0] == pytest.approx(r.stpv_usd_wad / WAD, rel=1e-12)
+
+
 def test_no_debt_is_infinite_rf_and_healthy() -> None:
     b = _one([_pos("p", K.SPOT, "WETH", WAD)], [], PX)
     assert np.isinf(b.rf[0])

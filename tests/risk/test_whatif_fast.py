@@ -169,3 +169,29 @@ def test_refusals() -> None:
     with pytest.raises(ProtocolError) as err:
         what_if_fast(arr, "a", held=held, add=[doge])
     assert err.value.code is ErrorCode.RISK_WHAT_IF_UNSUPPORTED
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="what_if_fast decomposes an added PT by itself (its own cap), not under the cap "
+    "it shares with the account's PTs of its market (prime.exposure.pt_approved_usd_wad)",
+)
+def test_adding_a_pt_to_a_held_market_shares_its_cap() -> None:
+    # 8 + 8 wstETH PT at $1,000 against one $10,000 cap: $6,000 unapproved (-100%) next
+    def pt(pid: str) -> Position:
+        return Position(position_id=pid, account_id="a", venue_id="onchain", kind=K.PENDLE_PT,
+                        symbol="wstETH", qty=8 * WAD, expiry_ts_s=NOW + 30 * DAY,
+                        pt_amm_liquidity_usd_wad=1_000 * WAD)  # fmt: skip
+
+    acct = Account(account_id="a", borrower_id="b", pool_id=POOL.pool_id)
+    ln = Loan(loan_id="l", account_id="a", principal=1_000 * USDC6, rate_bps=800,
+              kind=LoanKind.EVERGREEN, originated_ts_s=NOW - DAY, term_end_ts_s=None,
+              accrued_interest=0, last_accrual_ts_s=NOW)  # fmt: skip
+    px = {**dict.fromkeys(PRICED, E8), "wstETH": 1_000 * E8}
+    held = pt("x")
+    arr = build_book_arrays([acct], [held], [ln], px, POLICY, assets=ASSETS, now_ts_s=NOW,
+                            symbols=PRICED)  # fmt: skip
+    fast = what_if_fast(arr, "a", held={"x": held}, add=[pt("y")])
+    slow = what_if([held], [ln], px, POLICY, POOL, assets=ASSETS, now_ts_s=NOW, add=[pt("y")])
+    assert slow.next.unapproved_charge_usd_wad == 6_000 * WAD
+    assert fast.next_stpv_usd == pytest.approx(slow.next.stpv_usd_wad / WAD, rel=1e-9)

@@ -34,7 +34,11 @@ never offset; its `reason` is the warning):
 - a FUTURE or PT counts only while now < expiry <= now + 120 days (`policy.futures_max_days`,
   `pt_max_days`); past either bound it is unapproved (adding an *expired* one to the book is
   refused: `validate_position`);
-- a PT's notional above `pt_max_liquidity_multiple` (10) x its AMM liquidity is unapproved;
+- an account's PT notional above `pt_max_liquidity_multiple` (10) x the AMM liquidity of that
+  PT is unapproved, per account per PT market (`pt_market`: price key and expiry, as
+  `prime.limits` keys it; the smallest liquidity any of its positions reports). Several
+  positions in one market share one cap: the approved part is split pro rata to their notional,
+  exactly (`pt_approved_usd_wad`); `position_exposures` alone caps a position by itself;
 - a DEX LP counts only if its pool kind is in `policy.eligible_dex_kinds` and every leg is
   approved; otherwise every leg is unapproved;
 - vault shares count only if the share symbol itself is an approved version in a group and
@@ -65,6 +69,8 @@ __all__ = [
     "account_exposures",
     "margin_venues",
     "position_exposures",
+    "pt_approved_usd_wad",
+    "pt_market",
     "validate_position",
     "value_usd_wad",
 ]
@@ -138,6 +144,69 @@ def margin_venues(positions: Iterable[Position]) -> frozenset[tuple[str, str]]:
     return frozenset((p.account_id, p.venue_id) for p in positions if p.kind is _K.MARGIN_VALUE)
 
 
+def pt_market(position: Position) -> tuple[str, int]:
+    """The market of a Pendle PT: (its price key, its expiry), the key `prime.limits` uses."""
+    assert position.expiry_ts_s is not None  # checked by Position
+    return position.price_symbol or position.symbol, position.expiry_ts_s
+
+
+def _pt_notional_usd_wad(p: Position, prices: PriceMap, assets: Mapping[str, Asset]) -> int:
+    return value_usd_wad(
+        p.qty, _price(prices, p.price_symbol or p.symbol), _decimals(assets, p.symbol)
+    )
+
+
+def _split_floor(cap: int, weights: list[tuple[str, int]], total: int) -> dict[str, int]:
+    """`cap` (< `total` = the sum of the weights >= 0) pro rata: floors, then one wei each to
+    the largest remainders (ties by position id), so the shares sum to `cap` exactly."""
+    shares: dict[str, int] = {}
+    rems: list[tuple[int, str]] = []
+    for pid, w in weights:
+        shares[pid], r = divmod(cap * w, total)
+        rems.append((r, pid))
+    left = cap - sum(shares.values())
+    for _, pid in sorted(rems, key=lambda t: (-t[0], t[1]))[:left]:
+        shares[pid] += 1  # a remainder > 0 means share < weight: never above its own notional
+    return shares
+
+
+def pt_approved_usd_wad(
+    positions: Iterable[Position],
+    *,
+    prices: PriceMap,
+    assets: Mapping[str, Asset],
+    policy: Policy,
+) -> dict[str, int]:
+    """Each Pendle PT's approved notional (by position id) under its account's cap in its market.
+
+    The cap is `pt_max_liquidity_multiple` x the smallest AMM liquidity the market's positions
+    in that account report; a market within it is approved in full, one above it has exactly
+    the cap approved, split pro rata to notional (the module docstring). The expiry window is
+    `position_exposures`' business (a PT outside it is unapproved whatever its share).
+
+    Example:
+        >>> from sparkprime.presets.atlas_policy import atlas_policy
+        >>> pts = [Position(position_id=i, account_id="a", venue_id="onchain",
+        ...                 kind=PositionKind.PENDLE_PT, symbol="USDC", qty=q, expiry_ts_s=9,
+        ...                 pt_amm_liquidity_usd_wad=10**18) for i, q in (("x", 6), ("y", 9))]
+        >>> pt_approved_usd_wad(pts, prices={"USDC": 10**8}, policy=atlas_policy(),
+        ...                     assets={"USDC": Asset(symbol="USDC", decimals=0)})
+        {'x': 4000000000000000000, 'y': 6000000000000000000}
+    """
+    markets: dict[tuple[str, str, int], list[Position]] = {}
+    for p in positions:
+        if p.kind is _K.PENDLE_PT:
+            markets.setdefault((p.account_id, *pt_market(p)), []).append(p)
+    out: dict[str, int] = {}
+    for members in markets.values():
+        liquidity = min(p.pt_amm_liquidity_usd_wad or 0 for p in members)
+        cap = policy.pt_max_liquidity_multiple * liquidity
+        weights = sorted((p.position_id, _pt_notional_usd_wad(p, prices, assets)) for p in members)
+        total = sum(w for _, w in weights)
+        out.update(weights if total <= cap else _split_floor(cap, weights, total).items())
+    return out
+
+
 def _group_status(policy: Policy, symbol: str, kind: PositionKind) -> tuple[AssetGroup | None, str]:
     group = policy.group_of(symbol)
     if group is None:
@@ -165,8 +234,13 @@ def position_exposures(
     policy: Policy,
     now_ts_s: int,
     in_margin_account: bool = False,
+    pt_approved_usd_wad: int | None = None,
 ) -> tuple[Exposure, ...]:
-    """The exposures of one position; `in_margin_account`: its value is in a MARGIN_VALUE."""
+    """The exposures of one position; `in_margin_account`: its value is in a MARGIN_VALUE.
+
+    `pt_approved_usd_wad`: a PT's approved notional, its share of its account's cap in its
+    market (`pt_approved_usd_wad`, 0 to its notional); None caps the PT by itself alone.
+    """
     p = position
     k = p.kind
     if k is _K.MARGIN_VALUE:
@@ -231,16 +305,18 @@ def position_exposures(
 
     if k is _K.PENDLE_PT:
         assert p.pt_amm_liquidity_usd_wad is not None
-        v = value_usd_wad(p.qty, _price(prices, p.price_symbol or p.symbol), decimals)
+        v = _pt_notional_usd_wad(p, prices, assets)
         reason = _expiry_reason(p, policy, now_ts_s, policy.pt_max_days)
-        cap = policy.pt_max_liquidity_multiple * p.pt_amm_liquidity_usd_wad
-        if reason or v <= cap:
+        ok = pt_approved_usd_wad
+        if ok is None:
+            ok = min(v, policy.pt_max_liquidity_multiple * p.pt_amm_liquidity_usd_wad)
+        if reason or ok >= v:
             return (one(p.symbol, v, v, reason),)
         over = (
             f"PT {p.symbol}: exposure above {policy.pt_max_liquidity_multiple}x its AMM "
             "liquidity is unapproved"
         )
-        return (one(p.symbol, cap, cap), one(p.symbol, v - cap, v - cap, over))
+        return (one(p.symbol, ok, ok), one(p.symbol, v - ok, v - ok, over))
 
     sign = -1 if k is _K.LENDING_BORROW else 1
     v = value_usd_wad(sign * p.qty, _price(prices, p.symbol), decimals)
@@ -255,9 +331,11 @@ def account_exposures(
     policy: Policy,
     now_ts_s: int,
 ) -> tuple[Exposure, ...]:
-    """Every exposure of `positions`, in position order (futures accounts as documented)."""
+    """Every exposure of `positions`, in position order (futures accounts and PT caps per
+    account, as documented)."""
     positions = tuple(positions)
     futures_accounts = margin_venues(positions)
+    pt_ok = pt_approved_usd_wad(positions, prices=prices, assets=assets, policy=policy)
     out: list[Exposure] = []
     for p in positions:
         inside = p.kind is not _K.MARGIN_VALUE and (p.account_id, p.venue_id) in futures_accounts
@@ -269,6 +347,7 @@ def account_exposures(
                 policy=policy,
                 now_ts_s=now_ts_s,
                 in_margin_account=inside,
+                pt_approved_usd_wad=pt_ok.get(p.position_id),
             )
         )
     return tuple(out)

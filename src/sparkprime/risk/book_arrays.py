@@ -14,8 +14,10 @@ positions: the one-off cost) and keeps what a price tick cannot change, in *unit
   a position inside a futures account adds no value (it is in the venue's margin value);
 - `unapproved_long_units` / `unapproved_short_units`: gross unapproved exposure by sign; each
   unit loses `unapproved_rate` (100%) of its notional, never offset;
-- Pendle PTs sit in a side table (one row per PT): their approved part is min(notional, 10 x
-  AMM liquidity), a fixed USD cap, so it is not linear in the price;
+- Pendle PTs sit in a side table (one row per PT): each account's PTs in one market
+  (`prime.exposure.pt_market`) share one fixed USD cap (10 x the smallest AMM liquidity they
+  report), so the approved part is not linear in the price: the market's approved total is
+  min(Σ notional, cap), split pro rata to each PT's notional as `prime.exposure` does;
 - `borrowed_units[a]` in whole units of the account's pool asset.
 
 `reprice(arr, prices)` is the steady-state step of a price tick: notional = units x prices,
@@ -54,7 +56,7 @@ import numpy.typing as npt
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.prime.addons import MarketDepth
 from sparkprime.prime.book import Account, Asset, Loan, Position, PositionKind, PriceMap
-from sparkprime.prime.exposure import margin_venues, position_exposures
+from sparkprime.prime.exposure import margin_venues, position_exposures, pt_market
 from sparkprime.prime.policy import BPS, WAD, Policy, PoolParams
 
 __all__ = ["BookArrays", "FloatArray", "IntArray", "build_book_arrays", "price_key", "reprice"]
@@ -111,7 +113,8 @@ class BookArrays:
     pt_row: IntArray
     pt_col: IntArray
     pt_units: FloatArray
-    pt_cap_usd: FloatArray
+    pt_market_of: IntArray  # each PT's index into its account's PT markets
+    pt_market_cap_usd: FloatArray  # per (account, PT market): 10 x its smallest AMM liquidity
     pt_eligible: BoolArray
     pt_valued: BoolArray
     pt_cells: IntArray  # the distinct flat (row, column) cells the PTs land in
@@ -159,7 +162,9 @@ class _Builder:
         self.rows: dict[str, tuple[list[int], list[int], list[float]]] = {
             k: ([], [], []) for k in ("units", "value", "un_long", "un_short")
         }
-        self.pt: list[tuple[int, int, float, float, bool, bool]] = []
+        self.pt: list[tuple[int, int, float, int, bool, bool]] = []
+        self.pt_markets: dict[tuple[int, str, int], int] = {}  # (row, market) -> index
+        self.pt_market_liquidity: list[int] = []  # the smallest AMM liquidity, wad
 
     def col(self, symbol: str, key: str) -> int:
         c = self.col_index.get((symbol, key))
@@ -213,8 +218,12 @@ def _walk_position(
     if p.kind is PositionKind.PENDLE_PT:
         c = b.col(p.symbol, price_key(p, p.symbol))
         assert p.pt_amm_liquidity_usd_wad is not None  # checked by Position
-        cap_usd = policy.pt_max_liquidity_multiple * p.pt_amm_liquidity_usd_wad / WAD
-        b.pt.append((row, c, units[0], cap_usd, exps[0].approved, not inside))
+        m = b.pt_markets.setdefault((row, *pt_market(p)), len(b.pt_markets))
+        if m == len(b.pt_market_liquidity):
+            b.pt_market_liquidity.append(p.pt_amm_liquidity_usd_wad)
+        else:
+            b.pt_market_liquidity[m] = min(b.pt_market_liquidity[m], p.pt_amm_liquidity_usd_wad)
+        b.pt.append((row, c, units[0], m, exps[0].approved, not inside))
         return
     for e, u in zip(exps, units, strict=True):
         if u == 0:
@@ -360,7 +369,11 @@ def build_book_arrays(
         pt_row=np.array([t[0] for t in pt], dtype=np.int64),
         pt_col=np.array([t[1] for t in pt], dtype=np.int64),
         pt_units=np.array([t[2] for t in pt], dtype=np.float64),
-        pt_cap_usd=np.array([t[3] for t in pt], dtype=np.float64),
+        pt_market_of=np.array([t[3] for t in pt], dtype=np.int64),
+        pt_market_cap_usd=np.array(
+            [policy.pt_max_liquidity_multiple * liq / WAD for liq in b.pt_market_liquidity],
+            dtype=np.float64,
+        ),
         pt_eligible=np.array([t[4] for t in pt], dtype=np.bool_),
         pt_valued=np.array([t[5] for t in pt], dtype=np.bool_),
         pt_cells=pt_cells,
@@ -400,7 +413,11 @@ def reprice(arr: BookArrays, prices: PriceMap) -> BookArrays:
     gross = arr.unapproved_long_units @ col_prices + arr.unapproved_short_units @ col_prices
     if arr.pt_row.size:
         pt_value = arr.pt_units * col_prices[arr.pt_col]
-        approved = np.where(arr.pt_eligible, np.minimum(pt_value, arr.pt_cap_usd), 0.0)
+        total = np.bincount(arr.pt_market_of, weights=pt_value,
+                            minlength=arr.pt_market_cap_usd.size)  # fmt: skip
+        ok = np.minimum(total, arr.pt_market_cap_usd)
+        share = np.divide(ok, total, out=np.zeros_like(total), where=total > 0)  # <= 1
+        approved = np.where(arr.pt_eligible, pt_value * share[arr.pt_market_of], 0.0)
         per_cell = np.bincount(arr.pt_cell_of, weights=approved, minlength=arr.pt_cells.size)
         notional.reshape(-1)[arr.pt_cells] += per_cell  # distinct cells: no lost updates
         n = arr.n_accounts

@@ -2,7 +2,9 @@
 
 After every command: a refusal changed nothing (hash, head); the snapshot round-trips; every
 book-wide limit holds (prices move only ETH, which no limit here depends on, so a breach could
-only come from a command the engine should have refused). After every re-margin: each
+only come from a command the engine should have refused); a withdrawal is accepted exactly
+when the withdrawal rule holds on the account after it (or nothing is owed). After every
+re-margin: each
 account's recorded RF equals a fresh `margin_account` on the book's data and its rung agrees
 with the RF (the cure clock may only make it worse than the instantaneous rung, never
 better). At the end, a replay of the journal gives the live state hash.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import event, settings
@@ -23,14 +26,17 @@ from sparkprime.ledger import Ledger, MemoryJournalStore, canonical_json
 from sparkprime.prime import engine_commands as ec
 from sparkprime.prime.book import PositionKind
 from sparkprime.prime.engine import PrimeBook
+from sparkprime.prime.engine_margin import effective_policy, margin_of
 from sparkprime.prime.limits import check_book
 from sparkprime.prime.liquidation import TRADE_ACTIONS
 from sparkprime.prime.loans import accrue
 from sparkprime.prime.margin import margin_account
 from sparkprime.prime.status import MarginStatus, rf_status
+from sparkprime.prime.whatif import withdraw_allowed
 from tests.prime.test_engine_support import (
     DAY,
     E8,
+    SLL,
     T0,
     USDC,
     WAD,
@@ -126,6 +132,41 @@ class PrimeBookModel(RuleBasedStateMachine):
     @rule(pid=st.sampled_from(["eth", "btc-x", "eth-perp", "cash", "btc-spot"]))
     def remove(self, pid: int) -> None:
         self._submit(ec.RemovePosition(position_id=str(pid)))
+
+    @rule(
+        pid=st.sampled_from(["eth", "btc-spot", "cash", "btc-fut"]),
+        part=st.integers(0, 1_100),
+    )
+    def withdraw(self, pid: str, part: int) -> None:
+        # `part` per mille of the position (over 1,000: more than it holds).
+        state = self.ledger.machine.state
+        held = state.positions.get(pid)
+        qty = abs(held.qty) * part // 1_000 if held is not None else part
+        cmd = ec.Withdraw(account_id="acct", position_id=pid, qty=qty, destination=SLL)
+        restricted = "acct" in state.plans or state.statuses["acct"].status in (
+            MarginStatus.REDUCE_ONLY, MarginStatus.LIQUIDATION,
+        )  # fmt: skip
+        if restricted:
+            self._submit(cmd, ErrorCode.PRIME_ENGINE_REDUCE_ONLY)
+        elif held is None:
+            self._submit(cmd, ErrorCode.PRIME_ENGINE_UNKNOWN_ID)
+        elif held.kind is not PositionKind.SPOT:
+            self._submit(cmd, ErrorCode.PRIME_ENGINE_NOT_WITHDRAWABLE)
+        elif qty == 0 or qty > held.qty:
+            self._submit(cmd, ErrorCode.PRIME_ENGINE_INVALID_COMMAND,
+                         ErrorCode.PRIME_ENGINE_WITHDRAW_EXCEEDS_HELD)  # fmt: skip
+        else:
+            rest = [p for p in state.positions.values()
+                    if p.account_id == "acct" and p.position_id != pid]  # fmt: skip
+            if qty < held.qty:
+                rest.append(replace(held, qty=held.qty - qty))
+            after = margin_of(state, "acct", self.now, positions=rest)
+            pool = effective_policy(state).pool(state.accounts["acct"].pool_id)
+            if after.borrowed_usd_wad == 0 or withdraw_allowed(after, pool):
+                assert self._submit(cmd) is not None
+                event("withdrawal accepted")
+            else:
+                self._submit(cmd, ErrorCode.PRIME_ENGINE_WITHDRAW_HAIRCUT)
 
     @rule(amount=st.integers(0, 40_000_000))
     def draw(self, amount: int) -> None:

@@ -446,6 +446,9 @@ class ErrorCode(IntEnum):
     PRIME_ENGINE_REDUCE_ONLY = 5505
     PRIME_ENGINE_MISSING_DATA = 5506
     PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT = 5507
+    PRIME_ENGINE_NOT_WITHDRAWABLE = 5508
+    PRIME_ENGINE_WITHDRAW_EXCEEDS_HELD = 5509
+    PRIME_ENGINE_WITHDRAW_HAIRCUT = 5510
 
     # 5600-5649: the fast tier (risk/): NumPy margin kernels over the whole book
     RISK_INVALID_INPUT = 5600
@@ -1042,6 +1045,17 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PRIME_ENGINE_NOT_A_MARGIN_ACCOUNT: (
         "prime book: account {account_id!r} has {count} MARGIN_VALUE positions at venue "
         "{venue_id!r} (a margin value report needs exactly one)"
+    ),
+    ErrorCode.PRIME_ENGINE_NOT_WITHDRAWABLE: (
+        "prime book: position {position_id!r} is {kind}, not on the withdraw list ({allowed})"
+    ),
+    ErrorCode.PRIME_ENGINE_WITHDRAW_EXCEEDS_HELD: (
+        "prime book: withdrawing {qty} from position {position_id!r}, which holds {held}"
+    ),
+    ErrorCode.PRIME_ENGINE_WITHDRAW_HAIRCUT: (
+        "withdrawal rule: account {account_id!r} after withdrawing {qty} from {position_id!r} "
+        "has STPV {stpv_usd_wad} x (1 - {withdrawal_haircut_bps} bps) <= borrowed "
+        "{borrowed_usd_wad}"
     ),
     ErrorCode.RISK_INVALID_INPUT: "risk arrays, {field}: {reason}",
     ErrorCode.RISK_WHAT_IF_UNSUPPORTED: "fast what-if cannot {change}: {reason}",

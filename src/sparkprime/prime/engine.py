@@ -15,8 +15,9 @@ and `prime.limits.assert_within_limits` before any position change, new loan or 
 `prime.loans` for origination (borrower gates, terms, dated floor), accrual, draws, repayments
 and renewals; `prime.margin` + `prime.status.next_status` for the ladder; `prime.recalls` and
 `prime.emergency` for recalls and emergencies; `prime.liquidation_plan` /
-`prime.liquidation_exec` for liquidations; `prime.critical_actions` for the quorum. Engine
-rules of its own (documented choices):
+`prime.liquidation_exec` for liquidations; `prime.critical_actions` for the quorum and the
+withdrawal whitelist, and `prime.whatif.withdraw_allowed` for `prime.withdraw`
+(`prime.engine_withdraw`). Engine rules of its own (documented choices):
 
 - a new loan or a draw must leave the account HEALTHY (RF above the pool's margin-call RF);
 - a REDUCE_ONLY or LIQUIDATION account takes no new loan nor draw, and a position change
@@ -46,6 +47,7 @@ from sparkprime.prime import engine_commands as ec
 from sparkprime.prime import engine_loans as el
 from sparkprime.prime import engine_reports as erp
 from sparkprime.prime import engine_risk as er
+from sparkprime.prime import engine_withdraw as ew
 from sparkprime.prime.book import Asset
 from sparkprime.prime.critical_actions import AccountControls, SignerSet
 from sparkprime.prime.engine_state import STATE_VERSION, BookState, from_plain, to_plain
@@ -83,6 +85,8 @@ _HANDLERS: Final[Mapping[type, _Handler]] = {
     ec.ProposeCritical: er.propose_critical,
     ec.ApproveCritical: er.approve_critical,
     ec.ExecuteCritical: er.execute_critical,
+    ec.Withdraw: ew.withdraw,
+    ec.RecordOriginationSteps: ew.record_origination_steps,
 }
 
 

@@ -7,9 +7,10 @@ prices `price_usd_e8`, money `*_usd_wad`, rates bps, times `ts_s` (a command run
 journal's timestamp; the book has no other clock).
 
 Groups: governance (policy, benchmarks, prices, depth, supply, SLL max exposure, assets), book
-(borrowers, venues, accounts, positions, the venues' margin value reports), loans (originate,
-draw, repay, renew, accrue), risk (remargin, execute a liquidation plan, emergency actions) and
-critical actions (propose, approve, execute: >= 3 signers from >= 2 entities).
+(borrowers, venues, accounts, positions, the venues' margin value reports, withdrawals), loans
+(originate, draw, repay, renew, accrue, the origination steps), risk (remargin, execute a
+liquidation plan, emergency actions) and critical actions (propose, approve, execute: >= 3
+signers from >= 2 entities).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = [
     "OriginateLoan",
     "PriceEntry",
     "ProposeCritical",
+    "RecordOriginationSteps",
     "RegisterAsset",
     "Remargin",
     "RemovePosition",
@@ -60,6 +62,7 @@ __all__ = [
     "SupplyEntry",
     "UpdateBorrower",
     "UpsertPosition",
+    "Withdraw",
 ]
 
 # --- governance ----------------------------------------------------------------------------
@@ -209,6 +212,19 @@ class ReportMarginValues:
     reports: tuple[MarginValueEntry, ...]
 
 
+@command("prime.withdraw")
+class Withdraw:
+    """Take `qty` base units (shares for vault shares) of a SPOT or VAULT_SHARES position out
+    of the book to a whitelisted `destination` (the SLL, or an approved collateral agent once
+    `loan_id`'s origination steps are complete). See `prime.engine_withdraw`."""
+
+    account_id: str
+    position_id: str
+    qty: Uint256
+    destination: str  # an EVM address on the book's whitelist
+    loan_id: str | None = None  # the loan a collateral agent forwards the funds for
+
+
 # --- loans ---------------------------------------------------------------------------------
 
 
@@ -250,6 +266,16 @@ class RenewLoan:
     rate_bps: Uint256 | None = None
     kind: LoanKind | None = None
     term_s: Uint256 | None = None
+
+
+@command("prime.record_origination_steps")
+class RecordOriginationSteps:
+    """Mark a loan's origination steps done (P7/2/7/4): the final MLA executed, the loan
+    configuration file sent. A step once done stays done (False leaves it as it was)."""
+
+    loan_id: str
+    mla_executed: bool = False
+    config_file_sent: bool = False
 
 
 @command("prime.accrue")
@@ -331,4 +357,6 @@ ENGINE_COMMANDS: tuple[type, ...] = (
     ProposeCritical,
     ApproveCritical,
     ExecuteCritical,
+    Withdraw,
+    RecordOriginationSteps,
 )

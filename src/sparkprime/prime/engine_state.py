@@ -32,7 +32,7 @@ from typing import Any, Final, TypeVar
 from sparkprime.core.errors import ErrorCode, ProtocolError
 from sparkprime.prime.addons import MarketDepth
 from sparkprime.prime.book import Account, Asset, Borrower, Loan, Position, Venue
-from sparkprime.prime.critical_actions import AccountControls, Proposal
+from sparkprime.prime.critical_actions import AccountControls, OriginationSteps, Proposal
 from sparkprime.prime.emergency import EmergencyAction
 from sparkprime.prime.liquidation import LiquidationPlan
 from sparkprime.prime.policy import Policy
@@ -50,7 +50,7 @@ __all__ = [
     "to_plain",
 ]
 
-STATE_VERSION: Final = 2  # 2: `liquidated`
+STATE_VERSION: Final = 3  # 2: `liquidated`; 3: `origination`
 NOTICES_KEPT: Final = 10_000  # the oldest notices are dropped past this (their seq is kept)
 UNAPPROVED_HISTORY_KEPT: Final = 16  # margin checks remembered per account (recall trigger 2)
 _T = TypeVar("_T")
@@ -71,6 +71,7 @@ class NoticeKind(StrEnum):
     BAD_DEBT = "bad_debt"
     POLICY_CHANGED = "policy_changed"
     CRITICAL_EXECUTED = "critical_executed"
+    WITHDRAWAL = "withdrawal"  # a `prime.withdraw` took tokens out of the book
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,7 +85,7 @@ class Notice:
     account_id: str | None = None
     borrower_id: str | None = None
     loan_id: str | None = None
-    amount: int | None = None  # borrowed-asset base units (bad debt, fee) when relevant
+    amount: int | None = None  # base units: borrowed asset (bad debt, fee), withdrawn qty
 
 
 @dataclass(slots=True, kw_only=True)
@@ -114,6 +115,8 @@ class BookState:
     liquidated: dict[str, int] = field(default_factory=dict)
     controls: AccountControls | None = None
     proposals: dict[str, Proposal] = field(default_factory=dict)
+    # loan -> its origination steps (a collateral agent receives withdrawals once complete)
+    origination: dict[str, OriginationSteps] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
     notice_seq: int = 0  # the last notice's seq
     bad_debt: int = 0  # borrowed-asset base units written off, in total
